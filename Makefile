@@ -1,0 +1,49 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# Each creates .venv if it is missing, installs kbcheck and its packages into it, makes sure
+# Graphviz's `dot` program is there, and then runs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_CASE := examples/whatsapp-director.yaml
+DEMO_SVG  := demo/whatsapp-director.svg
+
+.PHONY: demo test lint bench reliability dot clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Graphviz (apt-get install graphviz) for the diagrams"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }; \
+	  else \
+	    echo "Graphviz's 'dot' program is missing. Install it, then run make again:"; \
+	    echo "    sudo apt-get install graphviz      (Debian, Ubuntu)"; \
+	    echo "    brew install graphviz              (macOS)"; \
+	    exit 1; \
+	  fi; }
+	@dot -V 2>&1 | sed 's/^/Using /'
+
+demo: $(STAMP) dot
+	$(BIN)/kbcheck assess $(DEMO_CASE)
+	@mkdir -p demo
+	$(BIN)/kbcheck explain $(DEMO_CASE) -o $(DEMO_SVG)
+	@echo "The explanation diagram is in $(DEMO_SVG)"
+
+test: $(STAMP) dot
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check engine explain cli tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check engine explain cli tests bench
+	$(BIN)/ruff format --check engine explain cli tests bench
+	$(BIN)/mypy engine explain cli
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

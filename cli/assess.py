@@ -1,0 +1,32 @@
+"""kbcheck assess CASE"""
+
+from __future__ import annotations
+
+import click
+
+from kbcheck.engine import assess as run_assess
+
+from .common import echo_json, read, settings
+
+
+@click.command()
+@click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON (spec/case-format.md §3).")
+def assess(case_file: str, as_json: bool) -> None:
+    """Assess a case: each conclusion, its value and the rules that concluded it.
+
+    \b
+    Examples:
+      kbcheck assess case.yaml
+      kbcheck assess case.yaml --json | jq '.conclusions["offence.mca_s1"]'
+      kbcheck --engine reference assess case.yaml
+    """
+    cfg = settings()
+    kb = cfg.kb()
+    result = run_assess(read(case_file, kb), kb, cfg.engine)
+    if as_json:
+        echo_json(result.to_json())
+    else:
+        from kbcheck.explain.text import assessment_text
+
+        click.echo(assessment_text(result), nl=False)

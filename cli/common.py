@@ -1,0 +1,94 @@
+"""What the commands share: settings, loading the KB and cases, errors, safe output files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kbcheck.engine import KbcheckError, load_kb, read_case
+from kbcheck.engine.case import Case
+from kbcheck.engine.model import KB
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class KbcheckClickError(click.ClickException):
+    """A KbcheckError on its way out: one line on stderr, the right exit status."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it after "Error: <message>"
+
+
+@dataclass
+class Settings:
+    engine: str = "durable"
+    kb_dir: str | None = None
+
+    def kb(self) -> KB:
+        try:
+            return load_kb(self.kb_dir)
+        except KbcheckError as exc:
+            raise KbcheckClickError(exc.one_line(), exc.exit_code) from None
+
+
+def settings() -> Settings:
+    ctx = click.get_current_context()
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else Settings()
+
+
+def fail(exc: KbcheckError) -> KbcheckClickError:
+    return KbcheckClickError(exc.one_line(), exc.exit_code)
+
+
+def read(path: str, kb: KB) -> Case:
+    try:
+        return read_case(path, kb)
+    except KbcheckError as exc:
+        raise fail(exc) from None
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def write_atomic(target: str | Path, data: bytes) -> Path:
+    """Write a file whole or not at all: a temporary file beside it, then a rename. A symlink
+    at the target is replaced, never written through."""
+    path = Path(target)
+    if path.is_dir():
+        raise KbcheckClickError(f"{path}: is a directory; name a file to write")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise KbcheckClickError(f"{path}: the folder {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def is_tty(stream: Any = None) -> bool:
+    stream = stream or sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)())

@@ -1,0 +1,107 @@
+"""The Python API: load the KB, read a case, assess it with the engine of your choice.
+
+    from kbcheck.engine import load_kb, read_case, assess
+    kb = load_kb()
+    result = assess(read_case("case.yaml", kb), kb)
+    result.conclusions()["offence.mca_s1"]      # 'made_out'
+    for firing in result.firings: ...           # the trace
+
+The KB is compiled once per process (durable_rules leaks memory on every compile), and each
+engine is built once per KB.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Protocol
+
+from .case import Case
+from .compiler import CompiledKB, compile_kb
+from .errors import KbcheckError
+from .loader import load_kb as _load_kb
+from .memory import plain_facts
+from .model import KB
+from .result import Assessment, Record
+
+ENGINES = ("durable", "reference")
+
+_kbs: dict[str, KB] = {}
+_compiled: dict[str, CompiledKB] = {}
+_engines: dict[tuple[str, str], Engine] = {}
+_durable_problem: str | None = None
+_announced = False
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, facts: list[dict[str, Any]]) -> list[Record]: ...
+
+
+class EngineUnavailable(KbcheckError):
+    exit_code = 2
+
+
+def load_kb(root: Any = None) -> KB:
+    """Load (once per process and folder) and validate the knowledge base."""
+    key = str(root)
+    if key not in _kbs:
+        _kbs[key] = _load_kb(root)
+    return _kbs[key]
+
+
+def compiled(kb: KB) -> CompiledKB:
+    if kb.fingerprint not in _compiled:
+        _compiled[kb.fingerprint] = compile_kb(kb)
+    return _compiled[kb.fingerprint]
+
+
+def durable_problem() -> str | None:
+    """Why durable_rules cannot be used here, or None if it can."""
+    global _durable_problem
+    if _durable_problem is None:
+        try:
+            import durable.engine  # noqa: F401
+
+            _durable_problem = ""
+        except Exception as exc:  # ImportError, or the undefined symbol of Python 3.13
+            _durable_problem = (
+                f"durable_rules cannot be imported on Python "
+                f"{sys.version_info.major}.{sys.version_info.minor} ({type(exc).__name__}: {exc})"
+            )
+    return _durable_problem or None
+
+
+def get_engine(kb: KB, name: str = "durable", fallback: bool = True) -> Engine:
+    """The engine of that name for this KB; durable falls back to reference, announced on stderr."""
+    global _announced
+    if name not in ENGINES:
+        raise EngineUnavailable(f"unknown engine '{name}' (expected one of: {', '.join(ENGINES)})")
+    if name == "durable" and durable_problem():
+        if not fallback:
+            raise EngineUnavailable(durable_problem() or "")
+        if not _announced:
+            print(f"kbcheck: {durable_problem()}; using the reference engine instead", file=sys.stderr)
+            _announced = True
+        name = "reference"
+    key = (kb.fingerprint, name)
+    if key not in _engines:
+        ckb = compiled(kb)
+        if name == "durable":
+            from .durable_adapter import DurableEngine
+
+            _engines[key] = DurableEngine(ckb)
+        else:
+            from .reference import ReferenceEngine
+
+            _engines[key] = ReferenceEngine(ckb)
+    return _engines[key]
+
+
+def assess(case: Case, kb: KB | None = None, engine: str = "durable") -> Assessment:
+    """Assess one case: assert its facts, let the rules fire, return conclusions and trace."""
+    kb = kb or load_kb()
+    runner = get_engine(kb, engine)
+    ckb = compiled(kb)
+    records = runner.run(plain_facts(kb, case, ckb.offsets))
+    return Assessment.from_records(case, ckb, runner.name, records)

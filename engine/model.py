@@ -1,0 +1,243 @@
+"""The knowledge base as validated, immutable data.
+
+`engine/` knows nothing of malicious communications: everything legal is in `kb/`. These
+classes describe what a KB may say: facts (the contract's vocabulary), conclusions with their
+values, sources, and rules with a citation, dates in force, conditions and one conclusion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+UNKNOWN = "unknown"
+
+# The operators of a condition. Value tests compare the value token; order tests compare numbers
+# and dates and never hold for an unknown value.
+VALUE_OPS = ("eq", "ne", "in", "not_in")
+ORDER_OPS = ("gt", "gte", "lt", "lte")
+OPS = VALUE_OPS + ORDER_OPS
+
+CONFIDENCE = ("high", "medium-high", "medium", "low-medium", "low")
+SOURCE_KINDS = ("statute", "case_law", "cps", "sentencing", "police", "practice")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    kind: str
+    url: str
+    short: str
+
+
+@dataclass(frozen=True)
+class FactDef:
+    """A fact of the vocabulary: its type, allowed values and meaning."""
+
+    name: str
+    type: str  # bool | enum | int | date
+    meaning: str
+    group: str
+    values: tuple[str, ...] = ()  # for enums
+    minimum: int | None = None
+    maximum: int | None = None
+    header: bool = False  # offence_date, assessment_date, jurisdiction: in the case header
+    question: str = ""
+
+    def tokens(self) -> tuple[str, ...]:
+        """Every value token this fact can take (numbers and dates excepted)."""
+        if self.type == "bool":
+            return ("true", "false", UNKNOWN)
+        if self.type == "enum":
+            return self.values + (UNKNOWN,)
+        return ()
+
+
+@dataclass(frozen=True)
+class ConclusionDef:
+    """A conclusion the KB derives, with the values its rules may give it."""
+
+    id: str
+    values: tuple[str, ...]
+    meaning: str
+    stage: str
+    type: str = "enum"  # enum | bool | number | member
+    public: bool = True
+    list_id: str | None = None  # for a member of a list conclusion: the list's id
+    member: str | None = None
+
+
+@dataclass(frozen=True)
+class ListDef:
+    """A list conclusion of the contract: the members whose own conclusion is `yes`."""
+
+    id: str
+    members: tuple[str, ...]
+    meaning: str
+    stage: str
+
+    def member_id(self, member: str) -> str:
+        return f"{self.id}[{member}]"
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A date fact shifted by calendar months and days: `{fact: offence_date, months: 6}`."""
+
+    fact: str
+    months: int = 0
+    days: int = 0
+
+    @property
+    def prop(self) -> str:
+        return f"o{self.months}m{self.days}d".replace("-", "n")
+
+    def describe(self) -> str:
+        parts = []
+        if self.months:
+            parts.append(f"{self.months} months")
+        if self.days:
+            parts.append(f"{self.days} days")
+        return f"{self.fact} + {' and '.join(parts) or '0 days'}"
+
+
+Operand = str | int | tuple[str, ...] | Offset
+
+
+@dataclass(frozen=True)
+class Test:
+    """One test of one fact or conclusion: `medium in [letter, email]`, `occasions >= 2`."""
+
+    name: str
+    op: str
+    operand: Operand
+    line: int | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        symbol = {
+            "eq": "is",
+            "ne": "is not",
+            "in": "is one of",
+            "not_in": "is none of",
+            "gt": ">",
+            "gte": ">=",
+            "lt": "<",
+            "lte": "<=",
+        }[self.op]
+        operand = self.operand
+        if isinstance(operand, tuple):
+            shown = ", ".join(operand)
+        elif isinstance(operand, Offset):
+            shown = operand.describe()
+        elif self.op in ORDER_OPS and isinstance(operand, int) and self.name.endswith("_date"):
+            shown = dt.date.fromordinal(operand).isoformat()
+        else:
+            shown = str(operand)
+        return f"{self.name} {symbol} {shown}"
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+Condition = Test | All | AnyOf
+
+
+@dataclass(frozen=True)
+class Authority:
+    source: str
+    cite: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the KB, as written in a YAML file under kb/."""
+
+    id: str
+    title: str
+    source: str
+    cite: str
+    when: All
+    conclusion: str
+    value: str
+    file: str
+    line: int
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    url: str | None = None
+    text: str = ""
+    notes: str = ""
+    confidence: str = "high"
+    seed: str = ""
+    defeats: tuple[str, ...] = ()
+    authorities: tuple[Authority, ...] = ()
+
+    def in_force_on(self, day: dt.date) -> bool:
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_until and day > self.valid_until)
+
+    def dates_text(self) -> str:
+        start = self.valid_from.isoformat() if self.valid_from else "always"
+        end = self.valid_until.isoformat() if self.valid_until else "today"
+        if not self.valid_from and not self.valid_until:
+            return "all dates"
+        if not self.valid_from:
+            return f"conduct up to {end}"
+        if not self.valid_until:
+            return f"conduct from {start}"
+        return f"conduct from {start} to {end}"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Facts that cannot be true together in one case (checked when a case is read)."""
+
+    id: str
+    when: All
+    message: str
+
+
+@dataclass(frozen=True)
+class KB:
+    root: str
+    sources: dict[str, Source]
+    facts: dict[str, FactDef]
+    conclusions: dict[str, ConclusionDef]
+    lists: dict[str, ListDef]
+    rules: tuple[Rule, ...]
+    constraints: tuple[Constraint, ...]
+    groups: dict[str, str]
+    stages: dict[str, str]
+    fingerprint: str
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def source_of(self, rule: Rule) -> Source:
+        return self.sources[rule.source]
+
+    def url_of(self, rule: Rule) -> str:
+        return rule.url or self.sources[rule.source].url
+
+    def citation(self, rule: Rule) -> str:
+        """The short citation a lawyer would write: 'MCA 1988 s.1(1)(a)(ii)'."""
+        return f"{self.sources[rule.source].short} {rule.cite}".strip()
+
+    def is_input(self, name: str) -> bool:
+        return name in self.facts
+
+    def public_conclusions(self) -> list[str]:
+        """The conclusions of `assess` output: plain ones and lists, in KB order."""
+        names = [c.id for c in self.conclusions.values() if c.public and c.list_id is None]
+        return sorted(names + list(self.lists))

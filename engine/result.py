@@ -1,0 +1,121 @@
+"""What an assessment produces: the firings (the trace) and the conclusions they justify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .case import Case
+from .compiler import CompiledKB
+from .errors import EngineError
+from .model import KB, Rule
+
+# One firing as an engine records it, inside the action: the engine rule's index and the
+# (name, value) of each fact or conclusion it matched, in the order of its patterns.
+Record = tuple[int, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class Firing:
+    step: int
+    rule: Rule
+    name: str  # the engine rule: the rule id, or id#k for the k-th alternative of its conditions
+    premises: tuple[tuple[str, str], ...]
+    conclusion: str
+    value: str
+
+    @property
+    def concludes(self) -> str:
+        return f"{self.conclusion}={self.value}"
+
+    def premise_ids(self) -> list[str]:
+        return [f"{name}={value}" for name, value in self.premises]
+
+
+def typed(kb: KB, conclusion: str, value: str) -> Any:
+    """A value token as JSON shows it: booleans, numbers and null as such, the rest as text."""
+    cdef = kb.conclusions.get(conclusion)
+    if value == "null":
+        return None
+    if cdef is not None and cdef.type == "bool" and value in ("true", "false"):
+        return value == "true"
+    if cdef is not None and cdef.type == "number" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Assessment:
+    case: Case
+    kb: KB
+    engine: str
+    firings: tuple[Firing, ...]
+    values: dict[str, str]  # every conclusion, members of lists included, as value tokens
+
+    @classmethod
+    def from_records(cls, case: Case, ckb: CompiledKB, engine: str, records: list[Record]) -> Assessment:
+        firings = []
+        values: dict[str, str] = {}
+        by: dict[str, str] = {}
+        for step, (index, premises) in enumerate(records, start=1):
+            crule = ckb.rules[index]
+            firings.append(Firing(step, crule.rule, crule.name, premises, crule.conclusion, crule.value))
+            previous = values.get(crule.conclusion)
+            if previous is not None and previous != crule.value:
+                raise EngineError(
+                    f"{case.source}: the knowledge base gives '{crule.conclusion}' two values: "
+                    f"{previous} (rule {by[crule.conclusion]}) and {crule.value} (rule {crule.rule.id})"
+                )
+            values[crule.conclusion] = crule.value
+            by.setdefault(crule.conclusion, crule.rule.id)
+        missing = [c for c in ckb.kb.conclusions if c not in values]
+        if missing:
+            raise EngineError(f"{case.source}: the knowledge base gives no value to: {', '.join(missing)}")
+        return cls(case, ckb.kb, engine, tuple(firings), values)
+
+    def value(self, conclusion: str) -> Any:
+        """A conclusion's value as JSON shows it; a list conclusion as its sorted members."""
+        ldef = self.kb.lists.get(conclusion)
+        if ldef is not None:
+            return sorted(m for m in ldef.members if self.values[ldef.member_id(m)] == "yes")
+        return typed(self.kb, conclusion, self.values[conclusion])
+
+    def conclusions(self) -> dict[str, Any]:
+        return {name: self.value(name) for name in self.kb.public_conclusions()}
+
+    def justifications(self, conclusion: str) -> list[Firing]:
+        """The firings that concluded this conclusion (for a list: those of its members)."""
+        ldef = self.kb.lists.get(conclusion)
+        if ldef is not None:
+            members = {ldef.member_id(m) for m in ldef.members}
+            return [f for f in self.firings if f.conclusion in members and f.value == "yes"]
+        return [f for f in self.firings if f.conclusion == conclusion]
+
+    def trace_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "step": f.step,
+                "rule": f.rule.id,
+                "title": f.rule.title,
+                "citation": self.kb.citation(f.rule),
+                "url": self.kb.url_of(f.rule),
+                "premises": f.premise_ids(),
+                "concludes": f.concludes,
+            }
+            for f in self.firings
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's JSON (spec/case-format.md §3), with kbcheck's additions after it."""
+        derived = {c: typed(self.kb, c, v) for c, v in sorted(self.values.items()) if not self.kb.conclusions[c].public}
+        return {
+            "case": self.case.id,
+            "offence_date": self.case.offence_date.isoformat(),
+            "assessment_date": self.case.assessment_date.isoformat(),
+            "jurisdiction": self.case.jurisdiction,
+            "conclusions": self.conclusions(),
+            "derived": derived,
+            "trace": self.trace_json(),
+            "engine": self.engine,
+            "kb": self.kb.fingerprint,
+        }

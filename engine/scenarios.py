@@ -1,0 +1,168 @@
+"""Scenario files: a case plus an `expect:` block of the conclusions it must produce.
+
+An expectation is a value (`met`), or `{in: [...]}` (one of these), or `{contains: [...]}` /
+`{excludes: [...]}` for list conclusions (shared/cases/README.md). `kbcheck test` and pytest
+both run scenarios through `run_file`, so they agree on what passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .api import assess
+from .case import Case, case_from_data
+from .errors import CaseError, EngineError, InputError, KbcheckError
+from .loader import token
+from .model import KB
+from .result import Assessment, Firing
+from .yamlio import LDict, load_file
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    conclusion: str
+    kind: str  # value | in | contains | excludes
+    expected: Any
+
+    def describe(self) -> str:
+        if self.kind == "value":
+            return _show(self.expected)
+        return f"{self.kind} {_show(self.expected)}"
+
+    def holds(self, actual: Any) -> bool:
+        if self.kind == "value":
+            if isinstance(self.expected, list):
+                return isinstance(actual, list) and sorted(actual) == sorted(self.expected)
+            return _same(actual, self.expected)
+        if self.kind == "in":
+            return any(_same(actual, e) for e in self.expected)
+        if not isinstance(actual, list):
+            return False
+        if self.kind == "contains":
+            return all(e in actual for e in self.expected)
+        return not any(e in actual for e in self.expected)
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Equal, without Python's True == 1."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return actual is expected
+    return bool(actual == expected)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return token(value)
+
+
+@dataclass
+class Failure:
+    conclusion: str
+    expected: str
+    actual: Any
+    firings: list[Firing]
+
+
+@dataclass
+class Outcome:
+    path: str
+    case: Case | None = None
+    assessment: Assessment | None = None
+    failures: list[Failure] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.failures
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    """Files named, and scenario files under folders named, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def parse_expectations(kb: KB, expect: Any, label: str) -> list[Expectation]:
+    if expect is None:
+        raise CaseError(label, "a scenario needs an 'expect:' block of conclusions", field="expect")
+    if not isinstance(expect, dict):
+        raise CaseError(label, "'expect' must map conclusions to expected values", field="expect")
+    lines = expect.line_of if isinstance(expect, LDict) else (lambda k: None)
+    result = []
+    for name, spec in expect.items():
+        line = lines(name)
+        if name not in kb.lists and (name not in kb.conclusions or kb.conclusions[name].list_id):
+            raise CaseError(label, "not a conclusion of the knowledge base", line=line, field=f"expect.{name}")
+        kind, expected = "value", spec
+        if isinstance(spec, dict):
+            if len(spec) != 1 or next(iter(spec)) not in ("in", "contains", "excludes"):
+                raise CaseError(
+                    label,
+                    "expected a value, or one of {in: [...]}, {contains: [...]}, {excludes: [...]}",
+                    line=line,
+                    field=f"expect.{name}",
+                )
+            kind, expected = next(iter(spec.items()))
+            if not isinstance(expected, list):
+                raise CaseError(label, f"'{kind}' needs a list", line=line, field=f"expect.{name}")
+            if kind in ("contains", "excludes") and name not in kb.lists:
+                raise CaseError(label, f"'{kind}' is for list conclusions", line=line, field=f"expect.{name}")
+        _check_values(kb, name, kind, expected, label, line)
+        result.append(Expectation(name, kind, list(expected) if isinstance(expected, list) else expected))
+    return result
+
+
+def _check_values(kb: KB, name: str, kind: str, expected: Any, label: str, line: int | None) -> None:
+    ldef = kb.lists.get(name)
+    values = expected if isinstance(expected, list) else [expected]
+    if ldef is not None:
+        flat = values if kind != "in" else [v for item in values for v in (item if isinstance(item, list) else [item])]
+        allowed: tuple[str, ...] = ldef.members
+        bad = [v for v in flat if v not in allowed]
+    else:
+        allowed = kb.conclusions[name].values
+        bad = [v for v in values if token(v) not in allowed]
+    if bad:
+        raise CaseError(
+            label,
+            f"{_show(bad[0])} is not a value of '{name}' (expected one of: {', '.join(allowed)})",
+            line=line,
+            field=f"expect.{name}",
+        )
+
+
+def check(assessment: Assessment, expectations: list[Expectation]) -> list[Failure]:
+    failures = []
+    for exp in expectations:
+        actual = assessment.value(exp.conclusion)
+        if not exp.holds(actual):
+            failures.append(Failure(exp.conclusion, exp.describe(), actual, assessment.justifications(exp.conclusion)))
+    return failures
+
+
+def run_file(path: Path, kb: KB, engine: str = "durable") -> Outcome:
+    """Read one scenario, assess it and check its expectations; errors are kept, not raised."""
+    label = str(path)
+    outcome = Outcome(label)
+    try:
+        try:
+            data = load_file(path, label)
+        except InputError as exc:
+            raise CaseError(exc.file, exc.problem, line=exc.line, field=exc.field) from None
+        outcome.case = case_from_data(kb, data, label)
+        expectations = parse_expectations(kb, data.get("expect"), label)
+        outcome.assessment = assess(outcome.case, kb, engine)
+        outcome.failures = check(outcome.assessment, expectations)
+    except (CaseError, EngineError, KbcheckError) as exc:
+        outcome.error = exc.one_line()
+    return outcome

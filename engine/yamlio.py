@@ -1,0 +1,172 @@
+"""Strict YAML (and JSON) reading with line numbers.
+
+PyYAML's safe loader already refuses tags that construct Python objects. On top of it this
+loader refuses duplicate keys (PyYAML silently keeps the last), refuses aliases (a few lines of
+aliases can expand to gigabytes), and remembers the line of every mapping and key so that every
+error can point at the line to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class LDict(dict):  # type: ignore[type-arg]
+    """A dict that remembers its own line and the line of each key."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int | None:
+        return getattr(self, "key_lines", {}).get(key, self.line)
+
+
+class LList(list):  # type: ignore[type-arg]
+    """A list that remembers its own line and the line of each item."""
+
+    line: int | None = None
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int | None:
+        lines = getattr(self, "item_lines", [])
+        return lines[index] if index < len(lines) else self.line
+
+
+class _Problem(Exception):
+    def __init__(self, line: int | None, message: str):
+        self.line = line
+        self.message = message
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader without aliases or duplicate keys, keeping line numbers."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Problem(event.start_mark.line + 1, "YAML aliases (*name) are not allowed")
+        node = super().compose_node(parent, index)
+        if node is not None and getattr(node, "anchor", None):
+            raise _Problem(node.start_mark.line + 1, "YAML anchors (&name) are not allowed")
+        return node
+
+    def construct_strict_map(self, node: yaml.MappingNode) -> LDict:
+        result = LDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Problem(key_node.start_mark.line + 1, "YAML merge keys (<<) are not allowed")
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise _Problem(key_node.start_mark.line + 1, f"a key must be text, not {key!r}")
+            if key in result:
+                raise _Problem(
+                    key_node.start_mark.line + 1,
+                    f"duplicate key '{key}' (first on line {result.key_lines[key]})",
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_strict_seq(self, node: yaml.SequenceNode) -> LList:
+        result = LList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+def _timestamp_as_text(loader: StrictLoader, node: yaml.ScalarNode) -> str:
+    """Dates stay text here, so that kbcheck's own date parser can name the field and line of a
+    date that does not exist (2025-02-30) instead of PyYAML failing without either."""
+    return str(loader.construct_scalar(node))
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_strict_map)
+StrictLoader.add_constructor("tag:yaml.org,2002:seq", StrictLoader.construct_strict_seq)
+
+
+def read_text(path: Path, label: str) -> str:
+    """Read a small UTF-8 text file, refusing what is not one."""
+    if not path.exists():
+        raise InputError(label, "no such file")
+    if path.is_dir():
+        raise InputError(label, "is a directory, not a file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(label, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(label, f"cannot be read: {exc.strerror or exc}") from None
+    if b"\x00" in data:
+        raise InputError(label, "is a binary file, not YAML or JSON text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(label, "is not UTF-8 text", line=line) from None
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """Parse one YAML document strictly; errors name the file and the line."""
+    try:
+        loader = StrictLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _Problem as exc:
+        raise InputError(label, exc.message, line=exc.line) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (exc.problem or exc.context or "malformed YAML").strip()
+        if "could not determine a constructor" in str(exc):
+            problem = "YAML tags that construct objects are not allowed"
+        raise InputError(label, f"malformed YAML: {problem}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(label, f"malformed YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(label, "malformed YAML: nested too deeply") from None
+    except ValueError as exc:  # e.g. a timestamp such as 2025-02-30 that does not exist
+        raise InputError(label, f"malformed YAML: {exc}") from None
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key '{key}'")
+        result[key] = value
+    return result
+
+
+def parse_json(text: str, label: str) -> Any:
+    """Parse JSON strictly (no duplicate keys); errors name the file and the line."""
+    try:
+        return json.loads(text, object_pairs_hook=_json_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError(label, f"malformed JSON: {exc.msg}", line=exc.lineno) from None
+    except ValueError as exc:
+        raise InputError(label, f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(label, "malformed JSON: nested too deeply") from None
+
+
+def load_file(path: Path, label: str | None = None) -> Any:
+    """Load a YAML or JSON file (by its suffix) strictly."""
+    label = label or str(path)
+    text = read_text(path, label)
+    if path.suffix.lower() == ".json":
+        return parse_json(text, label)
+    return parse_yaml(text, label)

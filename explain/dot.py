@@ -1,0 +1,220 @@
+"""Render a justification graph with Graphviz: DOT text, SVG, PNG or PDF.
+
+The DOT is deterministic (nodes and edges in sorted order, no timestamps), so the same case
+gives the same bytes and diagrams can be golden-tested. Every piece of text that comes from a
+case (its title, its id) is escaped before it reaches an HTML-like label, so it cannot change
+the diagram.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from typing import Any
+
+import graphviz
+import networkx as nx
+
+from . import style
+
+FORMATS = ("svg", "png", "pdf", "dot")
+
+
+def dot_id(node: str) -> str:
+    """A node id DOT will not read as node:port."""
+    return node.replace(":", "/")
+
+
+def _lines(text: str, width: int = style.WRAP) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _html(text: str, width: int = style.WRAP) -> str:
+    return "<BR/>".join(html.escape(line, quote=True) for line in _lines(text, width))
+
+
+def _fact_label(data: dict[str, Any]) -> str:
+    value = data["value"]
+    note = "" if data["given"] else ("<BR/><I>not given: unknown</I>" if data["unknown"] else "<BR/><I>by default</I>")
+    return f"<{html.escape(data['name'])}<BR/>= <B>{html.escape(str(value))}</B>{note}>"
+
+
+def _rule_label(data: dict[str, Any]) -> str:
+    parts = [
+        f"<B>{_html(data['title'])}</B>",
+        f'<FONT POINT-SIZE="10"><I>{_html(data["citation"], 36)}</I></FONT>',
+        f'<FONT POINT-SIZE="9" COLOR="#444444">{_html(data["id"], 40)}</FONT>',
+    ]
+    if data["dates"] != "all dates":
+        parts.append(f'<FONT POINT-SIZE="9" COLOR="#444444">{html.escape(data["dates"])}</FONT>')
+    if data["confidence"] != "high":
+        parts.append(f'<FONT POINT-SIZE="9" COLOR="#a83232">confidence: {html.escape(data["confidence"])}</FONT>')
+    return "<" + "<BR/>".join(parts) + ">"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]" if value else "[] (none)"
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return str(value).lower()
+    return str(value)
+
+
+def _conclusion_label(data: dict[str, Any]) -> str:
+    value = _value_text(data["value"])
+    return f"<{_html(data['id'], 34)}<BR/>= <B>{_html(value, 34)}</B>>"
+
+
+def _attrs(*dicts: dict[str, str], **extra: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for d in dicts:
+        merged.update(d)
+    merged.update(extra)
+    return merged
+
+
+def _node_attrs(data: dict[str, Any]) -> dict[str, str]:
+    kind = data["kind"]
+    if kind == "fact":
+        base = style.FACT_GIVEN if data["given"] or not data["unknown"] else style.FACT_UNKNOWN
+        return _attrs(base, label=_fact_label(data), tooltip=data.get("meaning", ""))
+    if kind == "rule":
+        _, fill, border = style.SOURCE_KINDS[data["source_kind"]]
+        return {
+            "shape": "box",
+            "style": "rounded,filled",
+            "fillcolor": fill,
+            "color": border,
+            "label": _rule_label(data),
+            "URL": data["url"],
+            "target": "_blank",
+            "tooltip": f"{data['citation']}: {data['title']}",
+        }
+    unsettled = not isinstance(data["value"], list) and str(data["value"]) in style.UNSETTLED
+    base = style.CONCLUSION_UNSETTLED if unsettled else style.CONCLUSION
+    extra = style.PUBLIC if data.get("public") else style.INTERMEDIATE
+    return _attrs(base, extra, label=_conclusion_label(data), tooltip=data.get("meaning", ""))
+
+
+def _drawn_edges(graph: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
+    """Edges to draw: a rule's edge from offence_date is left out where it only selects the rule
+    by date (the dates are printed on the rule), unless it is the rule's only premise."""
+    edges = []
+    for u, v in sorted(graph.edges):
+        data = graph.edges[u, v]
+        if data.get("validity") and graph.in_degree(v) > 1:
+            continue
+        edges.append((u, v, data))
+    return edges
+
+
+def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
+    kinds_used = sorted({d["source_kind"] for _, d in graph.nodes(data=True) if d["kind"] == "rule"})
+    with dot.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="Legend", style="rounded", color="#bbbbbb", fontsize="12")
+        legend.node("legend_fact", **_attrs(style.FACT_GIVEN, label="Fact given by the case"))
+        legend.node("legend_unknown", **_attrs(style.FACT_UNKNOWN, label="Fact not given (unknown)"))
+        for kind in kinds_used:
+            label, fill, border = style.SOURCE_KINDS[kind]
+            legend.node(
+                f"legend_{kind}",
+                shape="box",
+                style="rounded,filled",
+                fillcolor=fill,
+                color=border,
+                label=f"Rule from: {label}",
+            )
+        legend.node("legend_public", **_attrs(style.CONCLUSION, style.PUBLIC, label="Conclusion (in the contract)"))
+        legend.node(
+            "legend_intermediate", **_attrs(style.CONCLUSION, style.INTERMEDIATE, label="Intermediate conclusion")
+        )
+        legend.node("legend_unsettled", **_attrs(style.CONCLUSION_UNSETTLED, label="Unknown or undetermined"))
+        order = (
+            ["legend_fact", "legend_unknown"]
+            + [f"legend_{k}" for k in kinds_used]
+            + ["legend_public", "legend_intermediate", "legend_unsettled"]
+        )
+        for a, b in zip(order, order[1:], strict=False):
+            legend.edge(a, b, style="invis")
+        legend.node(
+            "legend_note",
+            shape="plaintext",
+            fontsize="10",
+            label="Arrows: facts and conclusions -> the rule they satisfy -> what it concludes.\\l"
+            "A red T-headed arrow: a consideration that defeats a conclusion.\\l"
+            "The offence date selects the rules in force; each rule prints its dates.\\l",
+        )
+        legend.edge(order[-1], "legend_note", style="invis")
+
+
+def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> graphviz.Digraph:
+    """A graphviz.Digraph of the justification graph, deterministic."""
+    meta = graph.graph
+    heading = (
+        title
+        if title is not None
+        else (
+            f"{meta.get('case', '')}: {meta.get('title', '')}".strip(": ")
+            + f"\nOffence date {meta.get('offence_date', '?')} (the law then in force); assessment date {meta.get('assessment_date', '?')}"
+        )
+    )
+    dot = graphviz.Digraph("justification", format="svg")
+    dot.attr(
+        rankdir="LR",
+        newrank="true",
+        nodesep="0.25",
+        ranksep="0.6",
+        fontname="Helvetica",
+        labelloc="t",
+        labeljust="l",
+        fontsize="16",
+        label="<" + "<BR/>".join(_html(line, 110) for line in heading.split("\n")) + ">",
+    )
+    dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.06")
+    dot.attr("edge", fontname="Helvetica")
+    stages: dict[str, list[str]] = {}
+    facts: list[str] = []
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
+        if data["kind"] == "fact":
+            facts.append(node)
+        else:
+            stages.setdefault(data["stage"], []).append(node)
+    with dot.subgraph(name="cluster_facts") as sub:
+        sub.attr(label="Facts of the case", style="rounded", color="#c9b458", fontsize="13")
+        for node in facts:
+            sub.node(dot_id(node), **_node_attrs(graph.nodes[node]))
+    for stage in sorted(stages):
+        with dot.subgraph(name=f"cluster_{stage}") as sub:
+            sub.attr(label=meta.get("stages", {}).get(stage, stage), style="rounded", color="#9a9a9a", fontsize="13")
+            for node in stages[stage]:
+                sub.node(dot_id(node), **_node_attrs(graph.nodes[node]))
+    for u, v, data in _drawn_edges(graph):
+        kind = data["kind"]
+        if kind == "premise":
+            dot.edge(dot_id(u), dot_id(v), **style.EDGE_PREMISE)
+        elif kind == "concludes":
+            dot.edge(dot_id(u), dot_id(v), **style.EDGE_CONCLUDES)
+        elif kind == "member":
+            dot.edge(dot_id(u), dot_id(v), **style.EDGE_MEMBER)
+        else:
+            dot.edge(
+                dot_id(u),
+                dot_id(v),
+                label=f"defeats {data.get('defeated', '')}".strip(),
+                constraint="false",
+                **style.EDGE_DEFEATS,
+            )
+    if legend:
+        _legend(dot, graph)
+    return dot
+
+
+def render(graph: nx.DiGraph, fmt: str, title: str | None = None, legend: bool = True) -> bytes:
+    """The diagram in one of FORMATS, as bytes."""
+    dot = to_dot(graph, title, legend)
+    if fmt == "dot":
+        return dot.source.encode("utf-8")
+    return dot.pipe(format=fmt)

@@ -1,0 +1,168 @@
+"""From a trace to a justification graph (networkx).
+
+Nodes: the case's facts (with their values; unknown ones marked), the rules that fired (id,
+title, citation, link, dates in force) and the conclusions (with values). Edges run premise ->
+rule -> conclusion; a rule that defeats a conclusion adds a `defeats` edge from what it
+concluded to the conclusion it defeats. The justification of one conclusion is its ancestor
+subgraph; a rule or conclusion used twice appears once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from kbcheck.engine.model import UNKNOWN
+from kbcheck.engine.result import Assessment
+
+
+def fact_node(name: str) -> str:
+    return f"fact:{name}"
+
+
+def rule_node(rule_id: str) -> str:
+    return f"rule:{rule_id}"
+
+
+def conclusion_node(conclusion: str) -> str:
+    return f"concl:{conclusion}"
+
+
+def build(assessment: Assessment) -> nx.DiGraph:
+    """The whole case's justification graph."""
+    kb = assessment.kb
+    case = assessment.case
+    graph = nx.DiGraph(
+        case=case.id,
+        title=case.title,
+        offence_date=case.offence_date.isoformat(),
+        assessment_date=case.assessment_date.isoformat(),
+        stages=dict(kb.stages),
+    )
+    for firing in assessment.firings:
+        rule = firing.rule
+        rnode = rule_node(rule.id)
+        if rnode not in graph:
+            source = kb.sources[rule.source]
+            graph.add_node(
+                rnode,
+                kind="rule",
+                id=rule.id,
+                title=rule.title,
+                citation=kb.citation(rule),
+                url=kb.url_of(rule),
+                source_kind=source.kind,
+                dates=rule.dates_text(),
+                confidence=rule.confidence,
+                conclusion=rule.conclusion,
+                value=rule.value,
+                stage=kb.conclusions[rule.conclusion].stage,
+                steps=[],
+            )
+        graph.nodes[rnode]["steps"].append(firing.step)
+        validity_only = _validity_only(rule)
+        for name, value in firing.premises:
+            pnode = _premise_node(graph, assessment, name, value)
+            if not graph.has_edge(pnode, rnode):
+                graph.add_edge(pnode, rnode, kind="premise", validity=name == "offence_date" and validity_only)
+        cnode = _conclusion(graph, assessment, firing.conclusion)
+        graph.add_edge(rnode, cnode, kind="concludes")
+    for lid, ldef in kb.lists.items():
+        lnode = conclusion_node(lid)
+        graph.add_node(
+            lnode, kind="list", id=lid, value=assessment.value(lid), stage=ldef.stage, public=True, meaning=ldef.meaning
+        )
+        for member in ldef.members:
+            mnode = conclusion_node(ldef.member_id(member))
+            if mnode in graph and graph.nodes[mnode]["value"] == "yes":
+                graph.add_edge(mnode, lnode, kind="member")
+    for firing in assessment.firings:
+        for target in firing.rule.defeats:
+            name, _, value = target.partition("=")
+            tnode = conclusion_node(name)
+            source = conclusion_node(firing.conclusion)
+            if tnode in graph and source != tnode:
+                graph.add_edge(source, tnode, kind="defeats", defeated=value or "")
+    return graph
+
+
+def _validity_only(rule: Any) -> bool:
+    """True when the rule tests offence_date only for its dates in force."""
+    return bool(rule.valid_from or rule.valid_until) and "offence_date" not in _names(rule.when)
+
+
+def _names(cond: Any) -> set[str]:
+    if hasattr(cond, "items"):
+        return set().union(*(_names(item) for item in cond.items)) if cond.items else set()
+    return {cond.name}
+
+
+def _premise_node(graph: nx.DiGraph, assessment: Assessment, name: str, value: str) -> str:
+    kb = assessment.kb
+    if name in kb.facts:
+        node = fact_node(name)
+        if node not in graph:
+            fdef = kb.facts[name]
+            given = fdef.header or name in assessment.case.given
+            if name == "assessment_date" and not assessment.case.assessment_date_given:
+                given = False
+            graph.add_node(
+                node,
+                kind="fact",
+                name=name,
+                value=value,
+                given=given,
+                unknown=value == UNKNOWN,
+                meaning=fdef.meaning,
+                group=fdef.group,
+            )
+        return node
+    return _conclusion(graph, assessment, name)
+
+
+def _conclusion(graph: nx.DiGraph, assessment: Assessment, name: str) -> str:
+    node = conclusion_node(name)
+    if node not in graph:
+        cdef = assessment.kb.conclusions[name]
+        graph.add_node(
+            node,
+            kind="conclusion",
+            id=name,
+            value=assessment.values[name],
+            stage=cdef.stage,
+            public=cdef.public,
+            meaning=cdef.meaning,
+        )
+    return node
+
+
+def justification(graph: nx.DiGraph, conclusion: str, depth: int | None = None) -> nx.DiGraph:
+    """The subgraph that justifies one conclusion: it and its ancestors (up to `depth` rules back)."""
+    target = conclusion_node(conclusion)
+    if target not in graph:
+        raise KeyError(conclusion)
+    if depth is None:
+        keep = nx.ancestors(graph, target) | {target}
+    else:
+        keep = {target}
+        frontier = {target}
+        for _ in range(depth):
+            rules = {p for n in frontier for p in graph.predecessors(n)}
+            premises = {p for r in rules for p in graph.predecessors(r)}
+            keep |= rules | premises
+            frontier = {p for p in premises if graph.nodes[p]["kind"] != "fact"}
+            if not frontier:
+                break
+    return graph.subgraph(keep).copy()
+
+
+def to_json(graph: nx.DiGraph) -> dict[str, Any]:
+    """The graph as plain JSON: nodes with their attributes, edges with theirs, sorted."""
+    nodes = []
+    for node in sorted(graph.nodes):
+        data = dict(graph.nodes[node])
+        data["node"] = node
+        nodes.append(data)
+    edges = [dict(graph.edges[u, v], source=u, target=v) for u, v in sorted(graph.edges)]
+    return {"graph": dict(graph.graph), "nodes": nodes, "edges": edges}

@@ -1,0 +1,79 @@
+"""Hypothesis strategies: valid cases drawn across the whole vocabulary and all the law's dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from kbcheck.engine.case import Case, check_constraints, cond_holds
+from kbcheck.engine.memory import plain_facts
+from kbcheck.engine.model import KB, UNKNOWN
+
+# Every date on which the law changes, so that generated dates cluster around them.
+BOUNDARIES = [
+    dt.date(1988, 9, 29),
+    dt.date(2001, 5, 11),
+    dt.date(2015, 3, 12),
+    dt.date(2015, 4, 13),
+    dt.date(2017, 4, 3),
+    dt.date(2022, 5, 2),
+    dt.date(2023, 3, 30),
+    dt.date(2024, 1, 31),
+    dt.date(2024, 11, 18),
+]
+EARLIEST = dt.date(1985, 1, 1)
+LATEST = dt.date(2026, 11, 1)
+
+
+def dates() -> st.SearchStrategy[dt.date]:
+    near = st.sampled_from(BOUNDARIES).flatmap(lambda b: st.integers(-3, 3).map(lambda d: b + dt.timedelta(days=d)))
+    return st.one_of(near, st.dates(EARLIEST, LATEST))
+
+
+def fact_value(kb: KB, name: str) -> st.SearchStrategy[Any]:
+    fdef = kb.facts[name]
+    if fdef.type == "bool":
+        return st.sampled_from([True, False, UNKNOWN])
+    if fdef.type == "enum":
+        return st.sampled_from(list(fdef.values) + [UNKNOWN])
+    if fdef.type == "int":
+        low = fdef.minimum if fdef.minimum is not None else 0
+        return st.one_of(st.just(UNKNOWN), st.integers(low, low + 3), st.integers(low, fdef.maximum or 1000))
+    raise AssertionError(name)
+
+
+@st.composite
+def cases(draw: st.DrawFn, kb: KB) -> Case:
+    """A valid case: any facts given or not, any dates, any jurisdiction; constraints respected."""
+    offence = draw(dates())
+    assessment = offence + dt.timedelta(days=draw(st.one_of(st.integers(0, 400), st.integers(0, 4000))))
+    given = {}
+    for name, fdef in sorted(kb.facts.items()):
+        if fdef.header:
+            continue
+        value = draw(fact_value(kb, name))
+        if value != UNKNOWN:
+            given[name] = value
+    jurisdiction = draw(st.sampled_from(["england_and_wales"] * 6 + ["scotland", "northern_ireland"]))
+    case = Case(
+        id="generated", offence_date=offence, assessment_date=assessment, jurisdiction=jurisdiction, given=given
+    )
+    # Repair rather than reject, so draws stay cheap: for each constraint the facts break, leave
+    # out the last fact it names.
+    facts = {f["t"]: f for f in plain_facts(kb, case)}
+    for constraint in kb.constraints:
+        if cond_holds(constraint.when, facts):
+            given.pop(_names(constraint.when)[-1], None)
+    case = Case(
+        id="generated", offence_date=offence, assessment_date=assessment, jurisdiction=jurisdiction, given=given
+    )
+    check_constraints(kb, case, "generated")
+    return case
+
+
+def _names(cond: Any) -> list[str]:
+    if hasattr(cond, "items"):
+        return [n for item in cond.items for n in _names(item)]
+    return [cond.name]

@@ -1,0 +1,135 @@
+"""The kbcheck command line: the contract's JSON, exit statuses, help with examples."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kbcheck.cli.main import COMMANDS, LazyGroup, cli
+
+SHARED = Path(__file__).parent / "scenarios" / "shared"
+EXAMPLE = Path(__file__).parent.parent / "examples" / "whatsapp-director.yaml"
+
+# spec/case-format.md §3: these ids and values are the contract.
+CONTRACT = {
+    "law.mca_s1_applies": {True, False},
+    "element.sending": {"met", "not_met", "unknown"},
+    "element.to_another_person": {"met", "not_met", "unknown"},
+    "element.content": {"met", "not_met", "unknown"},
+    "element.purpose": {"met", "not_met", "unknown"},
+    "defence.s1_2": {"applies", "does_not_apply", "not_available"},
+    "offence.mca_s1": {"made_out", "not_made_out", "undetermined"},
+    "procedure.mode_of_trial": {"summary_only", "either_way", "not_applicable"},
+    "procedure.time_barred": {True, False, "not_applicable"},
+}
+CONTRACT_LISTS = {"law.content_limbs_available": {"indecent_or_grossly_offensive", "threat", "false_information"}}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("path", sorted(SHARED.glob("*.yaml")), ids=lambda p: p.stem)
+def test_assess_json_follows_the_contract(path):
+    result = invoke("assess", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"case", "offence_date", "assessment_date", "conclusions", "trace"} <= set(data)
+    conclusions = data["conclusions"]
+    for name, values in CONTRACT.items():
+        assert conclusions[name] in values, name
+    for name, members in CONTRACT_LISTS.items():
+        assert set(conclusions[name]) <= members and conclusions[name] == sorted(conclusions[name])
+    assert isinstance(conclusions["penalty.max_custody_months_summary"], (int, type(None)))
+    assert conclusions["penalty.max_custody_months_indictment"] in (24, None)
+    for entry in data["trace"]:
+        assert {"rule", "citation", "premises", "concludes"} <= set(entry)
+        assert entry["citation"] and entry["url"].startswith("https://")
+
+
+def test_assess_text_names_value_rule_and_citation():
+    result = invoke("assess", str(EXAMPLE))
+    assert result.exit_code == 0
+    assert "offence.mca_s1" in result.output and "made_out" in result.output
+    assert "[MCA 1988 s.1(1)]" in result.output
+
+
+def test_both_engines_give_the_same_json():
+    durable = json.loads(invoke("--engine", "durable", "assess", str(EXAMPLE), "--json").output)
+    reference = json.loads(invoke("--engine", "reference", "assess", str(EXAMPLE), "--json").output)
+    assert durable.pop("engine") == "durable" and reference.pop("engine") == "reference"
+    assert durable == reference
+
+
+def test_version_and_help():
+    assert invoke("--version").output.startswith("kbcheck, version ")
+    help_text = invoke("--help").output
+    for name in COMMANDS:
+        assert name in help_text
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_a_summary_and_an_example(name):
+    command = LazyGroup().get_command(click.Context(cli), name)
+    assert command is not None and command.help
+    summary, _, rest = command.help.partition("\n")
+    assert summary.strip().endswith(".")
+    assert "Example" in rest and "kbcheck " in rest
+
+
+def test_unknown_rule_is_exit_2_with_a_suggestion():
+    result = CliRunner().invoke(cli, ["rule", "mca1988.s1_1.offence.made_ot"])
+    assert result.exit_code == 2
+    assert "did you mean mca1988.s1_1.offence.made_out" in result.output
+
+
+def test_rules_json_has_a_citation_link_and_dates_on_every_rule(kb):
+    data = json.loads(invoke("rules", "--json").output)
+    assert len(data) == len(kb.rules)
+    for rule in data:
+        assert rule["citation"] and rule["url"].startswith("https://")
+        assert "valid_from" in rule and "valid_until" in rule
+
+
+def test_scenarios_pass_and_a_wrong_expectation_fails_with_the_trace(tmp_path):
+    ok = CliRunner().invoke(cli, ["test", str(SHARED / "dated-threat-2023-vs-law.yaml")])
+    assert ok.exit_code == 0, ok.output
+    wrong = tmp_path / "wrong.yaml"
+    text = (
+        (SHARED / "dated-threat-2023-vs-law.yaml")
+        .read_text()
+        .replace("offence.mca_s1: made_out", "offence.mca_s1: not_made_out")
+    )
+    wrong.write_text(text)
+    failed = CliRunner().invoke(cli, ["test", str(wrong)])
+    assert failed.exit_code == 1
+    assert "offence.mca_s1: expected not_made_out, got made_out" in failed.output
+    assert "mca1988.s1_1.offence.made_out" in failed.output
+
+
+def test_explain_writes_an_svg_atomically(tmp_path):
+    target = tmp_path / "case.svg"
+    result = CliRunner().invoke(cli, ["explain", str(EXAMPLE), "offence.mca_s1", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().lstrip().startswith(b"<?xml")
+    assert [p.name for p in tmp_path.iterdir()] == ["case.svg"]
+
+
+def test_console_script_runs_without_a_traceback_on_bad_input(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case: x\nfacts: {medium: fax}\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kbcheck.cli.main", "assess", str(bad)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == f"Error: {bad}:1: offence_date: missing; the date the (last) communication was sent chooses the law"
+    )
+    assert "Traceback" not in proc.stderr
