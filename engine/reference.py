@@ -19,10 +19,19 @@ from .result import Record
 class ReferenceEngine:
     name = "reference"
 
-    def __init__(self, ckb: CompiledKB):
+    def __init__(self, ckb: CompiledKB, rules: list[CompiledRule] | None = None):
+        """All the compiled rules, or a subset of them (analysis runs one conclusion's rules)."""
         self.ckb = ckb
-        self._rules = ckb.rules
-        self._by_name = ckb.by_name
+        chosen = ckb.rules if rules is None else rules
+        self._rules = {c.index: c for c in chosen}
+        if rules is None:
+            self._by_name = ckb.by_name
+        else:
+            by_name: dict[str, list[int]] = {}
+            for crule in chosen:
+                for pattern in crule.patterns:
+                    by_name.setdefault(pattern.name, []).append(crule.index)
+            self._by_name = {k: tuple(v) for k, v in by_name.items()}
 
     @staticmethod
     def _satisfied(crule: CompiledRule, memory: dict[str, dict[str, Any]]) -> bool:
@@ -42,7 +51,7 @@ class ReferenceEngine:
                 raise EngineError(f"the fact '{fact['t']}' is given twice")
             memory[fact["t"]] = fact
         rules = self._rules
-        agenda = [c.index for c in rules if self._satisfied(c, memory)]
+        agenda = [i for i, c in rules.items() if self._satisfied(c, memory)]
         heapq.heapify(agenda)
         queued = set(agenda)
         records: list[Record] = []
@@ -59,7 +68,7 @@ class ReferenceEngine:
                 continue  # a second justification of the same conclusion
             memory[crule.conclusion] = {"id": crule.fact_id, "t": crule.conclusion, "v": crule.value}
             for index in self._by_name.get(crule.conclusion, ()):
-                if index not in queued and self._satisfied(rules[index], memory):
+                if index in rules and index not in queued and self._satisfied(rules[index], memory):
                     queued.add(index)
                     heapq.heappush(agenda, index)
         return records

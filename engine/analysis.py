@@ -1,0 +1,206 @@
+"""Static and abstract analysis of the compiled KB.
+
+- `dependencies`: the facts a conclusion can depend on, through the rules that conclude it.
+- `representatives`: for numbers and dates, the values either side of every boundary the KB
+  tests, so that enumerating them covers every way a rule can go.
+- `possible_values`: what each conclusion could still be if the unknown facts of a case were
+  given, by propagating sets of values through the rules in order. Facts are treated as
+  independent, so the sets can only be too large, never too small: a conclusion whose set has
+  one value is settled, whatever the unknown facts turn out to be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import Any
+
+from .case import Case
+from .compiler import CompiledKB, CompiledRule, holds
+from .dates import shift
+from .memory import fact_dict
+from .model import UNKNOWN, Offset
+
+Candidates = dict[str, list[dict[str, Any]]]
+
+
+class Analysis:
+    """Everything derived from one compiled KB, computed once."""
+
+    def __init__(self, ckb: CompiledKB):
+        self.ckb = ckb
+        self.kb = ckb.kb
+
+    # --- Dependencies -----------------------------------------------------------------------
+    @cached_property
+    def producers(self) -> dict[str, list[CompiledRule]]:
+        result: dict[str, list[CompiledRule]] = {}
+        for crule in self.ckb.rules:
+            result.setdefault(crule.conclusion, []).append(crule)
+        return result
+
+    def expand(self, conclusion: str) -> list[str]:
+        """A list conclusion stands for its members; any other conclusion for itself."""
+        ldef = self.kb.lists.get(conclusion)
+        return [ldef.member_id(m) for m in ldef.members] if ldef else [conclusion]
+
+    def upstream(self, conclusion: str) -> set[str]:
+        """The conclusion (a list's members) and every conclusion it is derived from."""
+        seen: set[str] = set()
+        todo = self.expand(conclusion)
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for crule in self.producers.get(name, []):
+                todo.extend(p.name for p in crule.patterns if p.name in self.kb.conclusions)
+        return seen
+
+    def dependencies(self, conclusion: str) -> set[str]:
+        """The facts of the vocabulary the conclusion can depend on."""
+        facts: set[str] = set()
+        for name in self.upstream(conclusion):
+            for crule in self.producers.get(name, []):
+                for pattern in crule.patterns:
+                    if pattern.name in self.kb.facts:
+                        facts.add(pattern.name)
+                    for test in pattern.tests:
+                        if isinstance(test.operand, Offset):
+                            facts.add(test.operand.fact)
+        return facts
+
+    def rules_for(self, conclusions: Iterable[str]) -> list[CompiledRule]:
+        wanted: set[str] = set()
+        for conclusion in conclusions:
+            wanted |= self.upstream(conclusion)
+        return [c for c in self.ckb.rules if c.conclusion in wanted]
+
+    # --- Representative values ------------------------------------------------------------------
+    @cached_property
+    def _constants(self) -> dict[str, set[int]]:
+        return self.constants(self.ckb.rules)
+
+    @staticmethod
+    def constants(rules: Iterable[CompiledRule]) -> dict[str, set[int]]:
+        """The numbers and day ordinals each fact is compared with, in these rules."""
+        found: dict[str, set[int]] = {}
+        for crule in rules:
+            for pattern in crule.patterns:
+                for test in pattern.tests:
+                    if isinstance(test.operand, int) and not isinstance(test.operand, bool):
+                        found.setdefault(pattern.name, set()).add(test.operand)
+                    elif isinstance(test.operand, str) and test.operand.lstrip("-").isdigit():
+                        found.setdefault(pattern.name, set()).add(int(test.operand))
+                    elif isinstance(test.operand, tuple):
+                        for value in test.operand:
+                            if value.lstrip("-").isdigit():
+                                found.setdefault(pattern.name, set()).add(int(value))
+        return found
+
+    @cached_property
+    def offsets(self) -> list[Offset]:
+        return [o for offs in self.ckb.offsets.values() for o in offs]
+
+    def int_values(self, name: str) -> list[int]:
+        """Whole numbers either side of every boundary the KB tests for this fact."""
+        fdef = self.kb.facts[name]
+        low = fdef.minimum if fdef.minimum is not None else 0
+        high = fdef.maximum if fdef.maximum is not None else 10**6
+        values = {low}
+        for c in self._constants.get(name, set()):
+            values |= {c - 1, c, c + 1}
+        return sorted(v for v in values if low <= v <= high)
+
+    def date_values(self, name: str, rules: Iterable[CompiledRule] | None = None) -> list[dt.date]:
+        """Days either side of every date the KB (or these rules) test for this date fact."""
+        constants = self._constants if rules is None else self.constants(rules)
+        values: set[dt.date] = set()
+        for ordinal in constants.get(name, set()):
+            day = dt.date.fromordinal(ordinal)
+            values |= {day - dt.timedelta(days=1), day}
+        return sorted(values)
+
+    def date_pairs(self, today: dt.date, rules: list[CompiledRule] | None = None) -> list[tuple[dt.date, dt.date]]:
+        """(offence date, assessment date) pairs covering every boundary and every offset
+        (of the whole KB, or of these rules)."""
+        assessment_days = self.date_values("assessment_date", rules)
+        offence_days = [d for d in self.date_values("offence_date", rules) if d <= today]
+        if not offence_days:  # only the assessment date matters: start before its first boundary
+            offence_days = [min(assessment_days) - dt.timedelta(days=1)] if assessment_days else [today]
+        offsets = (
+            self.offsets
+            if rules is None
+            else sorted(
+                {t.operand for c in rules for p in c.patterns for t in p.tests if isinstance(t.operand, Offset)},
+                key=lambda o: (o.fact, o.months, o.days),
+            )
+        )
+        pairs = []
+        for offence in offence_days:
+            candidates = {offence, today}
+            candidates |= {d for d in assessment_days if offence <= d <= today}
+            for offset in offsets:
+                edge = shift(offence, offset.months, offset.days)
+                candidates |= {edge - dt.timedelta(days=1), edge, edge + dt.timedelta(days=1)}
+            pairs.extend((offence, a) for a in sorted(candidates) if offence <= a <= today)
+        return pairs
+
+    def values_of(self, name: str) -> list[Any]:
+        """Every value (unknown included) worth trying for a fact that is not a date."""
+        fdef = self.kb.facts[name]
+        if fdef.type == "bool":
+            return [True, False, UNKNOWN]
+        if fdef.type == "enum":
+            return list(fdef.values) + ([] if fdef.header else [UNKNOWN])
+        if fdef.type == "int":
+            return [*self.int_values(name), UNKNOWN]
+        raise ValueError(f"{name} is a date")
+
+    # --- Possible values --------------------------------------------------------------------
+    def candidates(self, case: Case, open_facts: Iterable[str] | None = None) -> Candidates:
+        """Working-memory candidates per fact: the case's value, or for each open fact every
+        value worth trying (by default the open facts are those the case leaves unknown)."""
+        kb = self.kb
+        offsets = self.ckb.offsets
+        open_set = (
+            set(open_facts)
+            if open_facts is not None
+            else {n for n, f in kb.facts.items() if not f.header and n not in case.given}
+        )
+        result: Candidates = {}
+        for name, fdef in kb.facts.items():
+            if name in open_set and fdef.type != "date":
+                result[name] = [fact_dict(kb, name, v, offsets.get(name, ())) for v in self.values_of(name)]
+            else:
+                result[name] = [fact_dict(kb, name, case.value(name), offsets.get(name, ()))]
+        return result
+
+    def possible_values(self, candidates: Candidates) -> dict[str, set[str]]:
+        """Each conclusion's possible values, given the candidates for each fact."""
+        possible: dict[str, set[str]] = {}
+        facts_first = {n: c[0] for n, c in candidates.items()}
+        for crule in self.ckb.rules:
+            if self._may_fire(crule, candidates, possible, facts_first):
+                possible.setdefault(crule.conclusion, set()).add(crule.value)
+        return possible
+
+    @staticmethod
+    def _may_fire(
+        crule: CompiledRule, candidates: Candidates, possible: dict[str, set[str]], dates: dict[str, dict[str, Any]]
+    ) -> bool:
+        for pattern in crule.patterns:
+            options = candidates.get(pattern.name)
+            if options is None:
+                options = [{"t": pattern.name, "v": v} for v in possible.get(pattern.name, ())]
+            if not any(all(holds(t, option, dates) for t in pattern.tests) for option in options):
+                return False
+        return True
+
+
+def product(domains: list[list[Any]]) -> Iterator[tuple[Any, ...]]:
+    """itertools.product, spelled out so the count can be checked first."""
+    import itertools
+
+    return itertools.product(*domains)
