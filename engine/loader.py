@@ -65,7 +65,7 @@ RULE_REQUIRED = ("id", "title", "source", "cite", "when", "then")
 FACT_KEYS = {"name", "type", "values", "meaning", "group", "min", "max", "header", "question"}
 FACT_TYPES = ("bool", "enum", "int", "date")
 CONCLUSION_KEYS = {"id", "values", "meaning", "stage", "type", "public"}
-LIST_KEYS = {"id", "members", "meaning", "stage"}
+LIST_KEYS = {"id", "members", "meaning", "stage", "values"}
 SOURCE_KEYS = {"id", "title", "kind", "url", "short"}
 OP_ALIASES = {
     "is": "eq",
@@ -336,6 +336,13 @@ def _load_conclusions(
             c.add(path, node.line_of("members"), lid, "members must be distinct")
         stage = stage_of(node, lid)
         meaning = _text(c, path, node, "meaning", lid)
+        member_values: tuple[str, ...] = ("yes", "no", UNKNOWN)
+        if "values" in node:
+            raw_values = node["values"]
+            if not isinstance(raw_values, list) or "yes" not in raw_values or not set(raw_values) <= set(member_values):
+                c.add(path, node.line_of("values"), lid, "a list's member values are yes, no and (optionally) unknown")
+            else:
+                member_values = tuple(v for v in member_values if v in raw_values)
         ldef = ListDef(lid, tuple(members), meaning, stage)
         lists[lid] = ldef
         lines[lid] = node.line or 0
@@ -343,7 +350,7 @@ def _load_conclusions(
             mid = ldef.member_id(member)
             conclusions[mid] = ConclusionDef(
                 id=mid,
-                values=("yes", "no", UNKNOWN),
+                values=member_values,
                 meaning=f"{member} is among {lid}",
                 stage=stage,
                 type="member",
