@@ -33,7 +33,7 @@ dot:
 demo: $(STAMP) dot
 	$(BIN)/kbcheck assess $(DEMO_CASE)
 	@mkdir -p demo
-	$(BIN)/kbcheck explain $(DEMO_CASE) -o $(DEMO_SVG)
+	$(BIN)/kbcheck explain $(DEMO_CASE) offence.mca_s1 -o $(DEMO_SVG)
 	@echo "The explanation diagram is in $(DEMO_SVG)"
 
 test: $(STAMP) dot

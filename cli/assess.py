@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kbcheck.engine import assess as run_assess
+from kbcheck.explain.explanation import Explanation
 
 from .common import echo_json, read, settings
 
@@ -13,7 +14,10 @@ from .common import echo_json, read, settings
 @click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON (spec/case-format.md §3).")
 def assess(case_file: str, as_json: bool) -> None:
-    """Assess a case: each conclusion, its value and the rules that concluded it.
+    """Assess a case: each conclusion, its value, the rules that concluded it, and whether it is settled.
+
+    A conclusion is settled when no fact the case leaves unknown could change it, and
+    provisional otherwise (`kbcheck ask` lists the facts that could).
 
     \b
     Examples:
@@ -24,9 +28,10 @@ def assess(case_file: str, as_json: bool) -> None:
     cfg = settings()
     kb = cfg.kb()
     result = run_assess(read(case_file, kb), kb, cfg.engine)
+    status = Explanation(result).status()
     if as_json:
-        echo_json(result.to_json())
+        echo_json(dict(result.to_json(), status=status))
     else:
         from kbcheck.explain.text import assessment_text
 
-        click.echo(assessment_text(result), nl=False)
+        click.echo(assessment_text(result, status), nl=False)

@@ -58,6 +58,27 @@ def read(path: str, kb: KB) -> Case:
         raise fail(exc) from None
 
 
+def assessed(case_file: str) -> Any:
+    """Read and assess a case with the chosen engine: the start of every explaining command."""
+    from kbcheck.engine import assess
+
+    cfg = settings()
+    kb = cfg.kb()
+    return assess(read(case_file, kb), kb, cfg.engine)
+
+
+def conclusion_arg(kb: KB, name: str) -> str:
+    """A conclusion named on the command line, or a clear error."""
+    if name in kb.lists or (name in kb.conclusions):
+        return name
+    import difflib
+
+    names = list(kb.lists) + list(kb.conclusions)
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else "; `kbcheck rules` and docs/case-format.md list them"
+    raise KbcheckClickError(f"{name}: not a conclusion of the knowledge base{hint}")
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
@@ -77,12 +98,19 @@ def write_atomic(target: str | Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def stderr(message: str) -> None:

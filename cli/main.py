@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -20,6 +21,11 @@ COMMANDS = {
     "rules": ("rules_cmd", "rules"),
     "rule": ("rules_cmd", "rule"),
     "test": ("test_cmd", "test"),
+    "why": ("why_cmd", "why"),
+    "why-not": ("why_cmd", "why_not"),
+    "ask": ("ask_cmd", "ask"),
+    "what-if": ("whatif_cmd", "what_if"),
+    "trace": ("trace_cmd", "trace"),
 }
 
 
@@ -48,7 +54,7 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except KbcheckError as exc:
             raise KbcheckClickError(exc.one_line(), exc.exit_code) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             if os.environ.get("KBCHECK_DEBUG"):
@@ -99,7 +105,12 @@ def cli(ctx: click.Context, engine: str, kb_dir: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="kbcheck")
+    try:
+        cli(prog_name="kbcheck")
+    except BrokenPipeError:  # the reader went away (kbcheck trace | head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ class Analysis:
                 key=lambda o: (o.fact, o.months, o.days),
             )
         )
-        pairs = []
+        pairs: list[tuple[dt.date, dt.date]] = []
         for offence in offence_days:
             candidates = {offence, today}
             candidates |= {d for d in assessment_days if offence <= d <= today}

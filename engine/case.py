@@ -42,6 +42,7 @@ class Case:
     source: str = "<case>"
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     assessment_date_given: bool = True
+    jurisdiction_given: bool = True
 
     def value(self, name: str) -> Any:
         """The value of any fact of the vocabulary, header facts included; 'unknown' if not given."""
@@ -68,7 +69,8 @@ class Case:
         data: dict[str, Any] = {"case": self.id}
         if self.title:
             data["title"] = self.title
-        data["jurisdiction"] = self.jurisdiction
+        if self.jurisdiction_given:
+            data["jurisdiction"] = self.jurisdiction
         data["offence_date"] = self.offence_date.isoformat()
         data["assessment_date"] = self.assessment_date.isoformat()
         data["facts"] = dict(self.given)

@@ -168,9 +168,18 @@ def _layers(kb: KB) -> dict[str, int]:
 
 
 def compile_kb(kb: KB) -> CompiledKB:
-    """Flatten every rule into engine rules, ordered by layer, then by file order."""
+    """Flatten every rule into engine rules. The order is the engines' priority: by stage (the
+    law in force, the offence, procedure, ... advice), then by depth above the facts, then by
+    file order, so that a trace reads like a legal analysis. Without negation the order cannot
+    change what is concluded, only the order of the firings."""
     layers = _layers(kb)
-    order = sorted(range(len(kb.rules)), key=lambda i: (layers[kb.rules[i].conclusion], i))
+    stage_rank = {stage: n for n, stage in enumerate(kb.stages)}
+
+    def key(i: int) -> tuple[int, int, int]:
+        conclusion = kb.rules[i].conclusion
+        return (stage_rank[kb.conclusions[conclusion].stage], layers[conclusion], i)
+
+    order = sorted(range(len(kb.rules)), key=key)
     compiled: list[CompiledRule] = []
     offsets: dict[str, dict[Offset, None]] = {}
     errors: list[KBError] = []

@@ -64,7 +64,13 @@ def _value_text(value: Any) -> str:
 
 def _conclusion_label(data: dict[str, Any]) -> str:
     value = _value_text(data["value"])
-    return f"<{_html(data['id'], 34)}<BR/>= <B>{_html(value, 34)}</B>>"
+    name = data["id"]
+    if "[" in name:  # a member of a list: alternatives [pha1997.s2]
+        head, _, member = name.partition("[")
+        shown = f"{_html(head, 34)}<BR/>[{_html(member.rstrip(']'), 34)}]"
+    else:
+        shown = _html(name, 34)
+    return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>>"
 
 
 def _attrs(*dicts: dict[str, str], **extra: str) -> dict[str, str]:
@@ -110,43 +116,45 @@ def _drawn_edges(graph: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
     return edges
 
 
+def _swatch(fill: str, border: str, style_: str = "solid") -> str:
+    dashed = ' STYLE="dashed"' if "dashed" in style_ else ""
+    return f'<TD WIDTH="28" HEIGHT="16" BGCOLOR="{fill}" COLOR="{border}" BORDER="1"{dashed}></TD>'
+
+
 def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
+    """One compact key: a swatch and a label per kind of node actually drawn, and the arrows."""
     kinds_used = sorted({d["source_kind"] for _, d in graph.nodes(data=True) if d["kind"] == "rule"})
-    with dot.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="Legend", style="rounded", color="#bbbbbb", fontsize="12")
-        legend.node("legend_fact", **_attrs(style.FACT_GIVEN, label="Fact given by the case"))
-        legend.node("legend_unknown", **_attrs(style.FACT_UNKNOWN, label="Fact not given (unknown)"))
-        for kind in kinds_used:
-            label, fill, border = style.SOURCE_KINDS[kind]
-            legend.node(
-                f"legend_{kind}",
-                shape="box",
-                style="rounded,filled",
-                fillcolor=fill,
-                color=border,
-                label=f"Rule from: {label}",
-            )
-        legend.node("legend_public", **_attrs(style.CONCLUSION, style.PUBLIC, label="Conclusion (in the contract)"))
-        legend.node(
-            "legend_intermediate", **_attrs(style.CONCLUSION, style.INTERMEDIATE, label="Intermediate conclusion")
-        )
-        legend.node("legend_unsettled", **_attrs(style.CONCLUSION_UNSETTLED, label="Unknown or undetermined"))
-        order = (
-            ["legend_fact", "legend_unknown"]
-            + [f"legend_{k}" for k in kinds_used]
-            + ["legend_public", "legend_intermediate", "legend_unsettled"]
-        )
-        for a, b in zip(order, order[1:], strict=False):
-            legend.edge(a, b, style="invis")
-        legend.node(
-            "legend_note",
-            shape="plaintext",
-            fontsize="10",
-            label="Arrows: facts and conclusions -> the rule they satisfy -> what it concludes.\\l"
-            "A red T-headed arrow: a consideration that defeats a conclusion.\\l"
-            "The offence date selects the rules in force; each rule prints its dates.\\l",
-        )
-        legend.edge(order[-1], "legend_note", style="invis")
+    rows = [
+        (_swatch(style.FACT_GIVEN["fillcolor"], style.FACT_GIVEN["color"]), "Fact given by the case"),
+        (_swatch("#ffffff", style.FACT_UNKNOWN["color"], "dashed"), "Fact not given: unknown"),
+    ]
+    for kind in kinds_used:
+        label, fill, border = style.SOURCE_KINDS[kind]
+        rows.append((_swatch(fill, border), f"Rule from: {label}"))
+    rows += [
+        (_swatch("#ffffff", "#222222"), "Conclusion (double border: in the contract)"),
+        (
+            _swatch(style.CONCLUSION_UNSETTLED["fillcolor"], style.CONCLUSION_UNSETTLED["color"], "dashed"),
+            "Conclusion that is unknown or undetermined",
+        ),
+        (
+            '<TD><FONT COLOR="#555555">&#8594;</FONT></TD>',
+            "fact or conclusion &#8594; rule it satisfies &#8594; what it concludes",
+        ),
+        ('<TD><FONT COLOR="#c62828"><B>&#8867;</B></FONT></TD>', "a consideration that defeats a conclusion"),
+    ]
+    body = "".join(f'<TR>{cell}<TD ALIGN="LEFT">{text}</TD></TR>' for cell, text in rows)
+    note = (
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9">The offence date selects the rules in force; '
+        "each rule prints its dates.</FONT></TD></TR>"
+    )
+    dot.node(
+        "legend",
+        shape="plaintext",
+        fontsize="10",
+        label=f'<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>{body}{note}</TABLE>>',
+    )
 
 
 def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> graphviz.Digraph:
@@ -183,7 +191,7 @@ def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> 
         else:
             stages.setdefault(data["stage"], []).append(node)
     with dot.subgraph(name="cluster_facts") as sub:
-        sub.attr(label="Facts of the case", style="rounded", color="#c9b458", fontsize="13")
+        sub.attr(label="Facts of the case", style="rounded", color="#c9b458", fontsize="13", rank="same")
         for node in facts:
             sub.node(dot_id(node), **_node_attrs(graph.nodes[node]))
     for stage in sorted(stages):

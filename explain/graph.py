@@ -29,8 +29,8 @@ def conclusion_node(conclusion: str) -> str:
     return f"concl:{conclusion}"
 
 
-def build(assessment: Assessment) -> nx.DiGraph:
-    """The whole case's justification graph."""
+def build(assessment: Assessment, steps: int | None = None) -> nx.DiGraph:
+    """The whole case's justification graph (or the graph of its first `steps` firings)."""
     kb = assessment.kb
     case = assessment.case
     graph = nx.DiGraph(
@@ -40,7 +40,8 @@ def build(assessment: Assessment) -> nx.DiGraph:
         assessment_date=case.assessment_date.isoformat(),
         stages=dict(kb.stages),
     )
-    for firing in assessment.firings:
+    firings = assessment.firings if steps is None else assessment.firings[:steps]
+    for firing in firings:
         rule = firing.rule
         rnode = rule_node(rule.id)
         if rnode not in graph:
@@ -70,6 +71,8 @@ def build(assessment: Assessment) -> nx.DiGraph:
         graph.add_edge(rnode, cnode, kind="concludes")
     for lid, ldef in kb.lists.items():
         lnode = conclusion_node(lid)
+        if steps is not None and not any(conclusion_node(ldef.member_id(m)) in graph for m in ldef.members):
+            continue
         graph.add_node(
             lnode, kind="list", id=lid, value=assessment.value(lid), stage=ldef.stage, public=True, meaning=ldef.meaning
         )
@@ -77,7 +80,7 @@ def build(assessment: Assessment) -> nx.DiGraph:
             mnode = conclusion_node(ldef.member_id(member))
             if mnode in graph and graph.nodes[mnode]["value"] == "yes":
                 graph.add_edge(mnode, lnode, kind="member")
-    for firing in assessment.firings:
+    for firing in firings:
         for target in firing.rule.defeats:
             name, _, value = target.partition("=")
             tnode = conclusion_node(name)

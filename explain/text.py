@@ -23,10 +23,14 @@ def _header(assessment: Assessment) -> list[str]:
     case = assessment.case
     lines = [f"{case.id}" + (f": {case.title}" if case.title else "")]
     assessed = case.assessment_date.isoformat() + ("" if case.assessment_date_given else " (today)")
+    place = {
+        "england_and_wales": "England and Wales",
+        "scotland": "Scotland",
+        "northern_ireland": "Northern Ireland",
+    }.get(case.jurisdiction, case.jurisdiction)
     lines.append(
         f"Offence date {case.offence_date.isoformat()} (the law then in force); "
-        f"assessment date {assessed}; {case.jurisdiction.replace('_', ' ')}; "
-        f"{assessment.engine} engine"
+        f"assessment date {assessed}; {place}; {assessment.engine} engine."
     )
     return lines
 
@@ -42,21 +46,26 @@ def _reasons(assessment: Assessment, conclusion: str) -> list[str]:
         prefix = ""
         if firing.conclusion != conclusion:  # a member of a list
             prefix = f"{kb.conclusions[firing.conclusion].member}: "
-        out.append(f"{prefix}{firing.rule.title} [{kb.citation(firing.rule)}]")
+        out.append(f"{prefix}{firing.rule.title}  [{kb.citation(firing.rule)}]")
     return out
 
 
-def assessment_text(assessment: Assessment, width: int = 100) -> str:
-    """Each conclusion, by stage, with its value and the rules that concluded it."""
+def assessment_text(assessment: Assessment, status: dict[str, str] | None = None, width: int = 100) -> str:
+    """Each conclusion, by stage, with its value, whether it is settled, and the rules that
+    concluded it."""
     kb = assessment.kb
     lines = _header(assessment)
+    if status:
+        lines.append(
+            "settled: no fact left unknown could change it; provisional: a fact not given could "
+            "(`kbcheck ask` lists them)."
+        )
     by_stage: dict[str, list[str]] = {}
     for cid, cdef in kb.conclusions.items():
         if cdef.public and cdef.list_id is None:
             by_stage.setdefault(cdef.stage, []).append(cid)
     for lid, ldef in kb.lists.items():
         by_stage.setdefault(ldef.stage, []).append(lid)
-    name_width = max(len(c) for names in by_stage.values() for c in names)
     for stage, title in kb.stages.items():
         names = by_stage.get(stage)
         if not names:
@@ -64,10 +73,16 @@ def assessment_text(assessment: Assessment, width: int = 100) -> str:
         lines.append("")
         lines.append(title.upper())
         for name in names:
-            lines.append(f"  {name.ljust(name_width)}  {value_text(assessment.value(name))}")
+            head = f"  {name} = {value_text(assessment.value(name))}"
+            if status:
+                head = (
+                    head.ljust(width - 12) + f" {status[name]}" if len(head) < width - 12 else f"{head}  {status[name]}"
+                )
+            lines.append(head)
             for reason in _reasons(assessment, name):
-                for i, part in enumerate(textwrap.wrap(reason, width - name_width - 8)):
-                    lines.append(" " * (name_width + 4) + ("- " if i == 0 else "  ") + part)
+                wrapped = textwrap.wrap(reason, width - 8) or [""]
+                lines.append("      " + wrapped[0])
+                lines.extend("        " + part for part in wrapped[1:])
     return "\n".join(lines) + "\n"
 
 
@@ -142,3 +157,145 @@ def rule_json(kb: KB, rule: Rule) -> dict[str, Any]:
         "file": rule.file,
         "line": rule.line,
     }
+
+
+# --- Explanations ----------------------------------------------------------------------------------
+
+
+def _because(title: str) -> str:
+    """'The message is grossly offensive' -> 'because the message is grossly offensive'."""
+    if len(title) > 1 and title[0].isupper() and (title[1].islower() or title[1] == " "):
+        title = title[0].lower() + title[1:]
+    return f"because {title}"
+
+
+def _meaning(kb: KB, name: str) -> str:
+    if name in kb.facts:
+        return kb.facts[name].meaning.split("; ")[0]
+    if name in kb.lists:
+        return kb.lists[name].meaning
+    return kb.conclusions[name].meaning
+
+
+def why_text(kb: KB, node: Any, width: int = 110) -> str:
+    """The justification of a conclusion as an indented tree, each step with its citation."""
+    lines: list[str] = []
+
+    def label(n: Any) -> str:
+        if n.kind == "fact":
+            return f"{n.name} = {n.value}  ({n.provenance}): {_meaning(kb, n.name)}"
+        text = f"{n.name} = {n.value}"
+        if n.repeated:
+            return text + "  (shown above)"
+        return f"{text}: {_meaning(kb, n.name)}"
+
+    def walk(n: Any, prefix: str, last: bool, root: bool = False) -> None:
+        branch = "" if root else ("└─ " if last else "├─ ")
+        lines.append(prefix + branch + label(n))
+        child_prefix = prefix if root else prefix + ("   " if last else "│  ")
+        children: list[tuple[str, Any]] = []
+        for member in n.members:
+            children.append(("node", member))
+        for because in n.because:
+            children.append(("because", because))
+        for i, (kind, child) in enumerate(children):
+            is_last = i == len(children) - 1
+            if kind == "node":
+                walk(child, child_prefix, is_last)
+                continue
+            rule = child.firing.rule
+            dates = "" if rule.dates_text() == "all dates" else f"; in force for {rule.dates_text()}"
+            lines.append(
+                child_prefix + ("└─ " if is_last else "├─ ") + f"{_because(rule.title)}  [{kb.citation(rule)}{dates}]"
+            )
+            sub_prefix = child_prefix + ("   " if is_last else "│  ")
+            for j, premise in enumerate(child.premises):
+                walk(premise, sub_prefix, j == len(child.premises) - 1)
+
+    walk(node, "", True, root=True)
+    return "\n".join(lines) + "\n"
+
+
+def why_not_text(kb: KB, conclusion: str, value: str, actual: Any, attempts: list[Any]) -> str:
+    lines = [f"{conclusion} = {value}?  It is {value_text(actual)}."]
+    if not attempts:
+        lines.append(f"No rule concludes {conclusion} = {value}.")
+    for attempt in attempts:
+        rule = attempt.rule
+        verdict = "fired" if attempt.fired else "did not fire"
+        lines.append("")
+        lines.append(f"{attempt.name}  ({verdict})")
+        lines.append(f"  {rule.title}  [{kb.citation(rule)}]")
+        for check in attempt.checks:
+            mark = {"held": "held   ", "failed": "FAILED ", "unknown": "UNKNOWN"}[check.status]
+            lines.append(f"  {mark} {check.description}   (it is {check.actual})")
+    return "\n".join(lines) + "\n"
+
+
+def ask_text(kb: KB, questions: list[Any], targets: list[str]) -> str:
+    if not targets:
+        return "Nothing is unknown or undetermined: no missing fact could settle anything further.\n"
+    if not questions:
+        return "No single fact that is not given would change " + ", ".join(targets) + ".\n"
+    lines = [
+        "Facts not given that could change "
+        + (targets[0] if len(targets) == 1 else "what is still open")
+        + ", most decisive first:"
+    ]
+    for n, question in enumerate(questions, start=1):
+        lines.append("")
+        lines.append(f"{n}. {question.fact}: {question.question}")
+        for effect in question.effects:
+            outcomes = "; ".join(f"{v} -> {c}" for v, c in effect.outcomes.items())
+            verb = "would settle" if effect.settles else "would change"
+            lines.append(f"     {verb} {effect.conclusion} (now {effect.current}): {outcomes}")
+            if effect.settles and effect.reason:
+                lines.append(f"       why it matters: {effect.reason[0]} [{effect.reason[1]}]")
+    return "\n".join(lines) + "\n"
+
+
+def what_if_text(kb: KB, before: Any, after: Any, changes: list[Any], edits: list[str]) -> str:
+    lines = [f"What if {', '.join(edits)}?"]
+    if not changes:
+        lines.append("Nothing in the conclusions changes.")
+        return "\n".join(lines) + "\n"
+    for change in changes:
+        lines.append("")
+        lines.append(f"{change.conclusion}: {value_text(change.old)} -> {value_text(change.new)}")
+        ldef = kb.lists.get(change.conclusion)
+        if ldef is not None:  # the reasons are those of the members that changed
+            for member in ldef.members:
+                mid = ldef.member_id(member)
+                old, new = before.values[mid], after.values[mid]
+                if old != new:
+                    lines.append(f"  {member}: {old} -> {new}")
+                    _reason_lines(kb, lines, after.justifications(mid), before.justifications(mid), "    ")
+            continue
+        _reason_lines(kb, lines, change.new_reasons, change.old_reasons, "  ")
+    return "\n".join(lines) + "\n"
+
+
+def _reason_lines(kb: KB, lines: list[str], new: list[Any], old: list[Any], pad: str) -> None:
+    for firing in _unique_rules(new):
+        lines.append(f"{pad}now:    {firing.rule.title} [{kb.citation(firing.rule)}]")
+    for firing in _unique_rules(old):
+        lines.append(f"{pad}before: {firing.rule.title} [{kb.citation(firing.rule)}]")
+
+
+def _unique_rules(firings: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for firing in firings:
+        if firing.rule.id not in seen:
+            seen.add(firing.rule.id)
+            out.append(firing)
+    return out
+
+
+def trace_line(kb: KB, firing: Any) -> str:
+    premises = ", ".join(f"{n}={v}" for n, v in firing.premises)
+    return (
+        f"{firing.step:3d}. {firing.rule.id}  [{kb.citation(firing.rule)}]\n"
+        f"     {firing.rule.title}\n"
+        f"     => {firing.concludes}   because {premises}"
+    )

@@ -17,6 +17,19 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 SHARED_CASES = ROOT.parent / "shared" / "cases"
 
 
+def pytest_addoption(parser):  # type: ignore[no-untyped-def]
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files in tests/golden/ from the current output (review with git diff).",
+    )
+
+
+@pytest.fixture
+def update_golden(request) -> bool:  # type: ignore[no-untyped-def]
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture(scope="session")
 def kb() -> KB:
     return load_kb()

@@ -1,0 +1,38 @@
+"""kbcheck ask CASE [CONCLUSION]"""
+
+from __future__ import annotations
+
+import click
+
+from kbcheck.explain import serialize, text
+from kbcheck.explain.explanation import Explanation
+
+from .common import assessed, conclusion_arg, echo_json
+
+
+@click.command()
+@click.argument("case_file", metavar="CASE")
+@click.argument("conclusion", required=False)
+@click.option("--json", "as_json", is_flag=True, help="The questions and their effects as JSON.")
+def ask(case_file: str, conclusion: str | None, as_json: bool) -> None:
+    """List the facts not given that could settle what is still unknown, most decisive first.
+
+    For each fact: the conclusions it would settle or change, what each of its values would
+    make them, and the rule that would then decide. Without a CONCLUSION, it looks at every
+    conclusion that is unknown or undetermined.
+
+    \b
+    Examples:
+      kbcheck ask case.yaml
+      kbcheck ask case.yaml element.purpose
+      kbcheck ask case.yaml --json
+    """
+    assessment = assessed(case_file)
+    explanation = Explanation(assessment)
+    name = conclusion_arg(assessment.kb, conclusion) if conclusion else None
+    targets = explanation.targets(name)
+    questions = explanation.missing(name)
+    if as_json:
+        echo_json(serialize.ask_json(questions, targets))
+    else:
+        click.echo(text.ask_text(assessment.kb, questions, targets), nl=False)

@@ -1,0 +1,307 @@
+"""One explanation object per assessment: why, why not, what is still missing, what if.
+
+Everything here is computed from the assessment's trace and from re-running the engine on
+changed facts; nothing is reconstructed by guessing. The renderers (text.py, dot.py, the JSON
+helpers) only format what these objects hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from kbcheck.engine import assess
+from kbcheck.engine.analysis import Analysis
+from kbcheck.engine.api import compiled
+from kbcheck.engine.case import Case, case_from_data
+from kbcheck.engine.compiler import Pattern, holds
+from kbcheck.engine.errors import CaseError
+from kbcheck.engine.memory import plain_facts
+from kbcheck.engine.model import UNKNOWN, Rule
+from kbcheck.engine.result import Assessment, Firing
+
+from . import graph as graph_module
+
+UNSETTLED = ("unknown", "undetermined")
+
+
+# --- Why ------------------------------------------------------------------------------------------
+@dataclass
+class Because:
+    """One rule that concluded a node, and the premises it matched."""
+
+    firing: Firing
+    premises: list[WhyNode]
+
+
+@dataclass
+class WhyNode:
+    name: str
+    value: str
+    kind: str  # fact | conclusion | list
+    provenance: str = ""  # for facts: you said so / not given / today by default
+    because: list[Because] = field(default_factory=list)
+    members: list[WhyNode] = field(default_factory=list)  # for a list: the members that are in it
+    repeated: bool = False  # already shown above: not expanded again
+
+
+# --- Why not -----------------------------------------------------------------------------------
+@dataclass
+class Check:
+    description: str
+    status: str  # held | failed | unknown
+    actual: str
+
+
+@dataclass
+class Attempt:
+    rule: Rule
+    name: str  # the engine rule (id, or id#k for one alternative of its conditions)
+    checks: list[Check]
+
+    @property
+    def fired(self) -> bool:
+        return all(c.status == "held" for c in self.checks)
+
+
+# --- Ask ----------------------------------------------------------------------------------------
+@dataclass
+class Effect:
+    conclusion: str
+    current: str
+    outcomes: dict[str, str]  # fact value -> the conclusion's value if that value were given
+    settles: bool  # some value takes it out of unknown / undetermined
+    reason: tuple[str, str] | None = None  # (rule title, citation) behind a settling value
+
+
+@dataclass
+class Question:
+    fact: str
+    question: str
+    effects: list[Effect]
+    weights: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def settles(self) -> int:
+        return sum(1 for e in self.effects if e.settles)
+
+    def rank(self) -> tuple[int, int, int]:
+        """Most decisive first: what it settles, then what it changes, weighting the contract's
+        own conclusions above single members of lists."""
+        settled = sum(self.weights.get(e.conclusion, 1) for e in self.effects if e.settles)
+        changed = sum(self.weights.get(e.conclusion, 1) for e in self.effects)
+        return (-settled, -changed, len(self.fact))
+
+
+# --- What if -------------------------------------------------------------------------------------
+@dataclass
+class Change:
+    conclusion: str
+    old: Any
+    new: Any
+    old_reasons: list[Firing]
+    new_reasons: list[Firing]
+
+
+class Explanation:
+    """Explanations of one assessment."""
+
+    def __init__(self, assessment: Assessment, engine: str | None = None):
+        self.assessment = assessment
+        self.kb = assessment.kb
+        self.case = assessment.case
+        self.engine = engine or assessment.engine
+        self.ckb = compiled(self.kb)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        return graph_module.build(self.assessment)
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        return Analysis(self.ckb)
+
+    # --- Settled or provisional -------------------------------------------------------------
+    @cached_property
+    def possible(self) -> dict[str, set[str]]:
+        return self.analysis.possible_values(self.analysis.candidates(self.case))
+
+    def settled(self, conclusion: str) -> bool:
+        """No value the unknown facts could take would change this conclusion."""
+        return all(len(self.possible.get(name, ())) <= 1 for name in self.analysis.expand(conclusion))
+
+    def status(self) -> dict[str, str]:
+        return {c: ("settled" if self.settled(c) else "provisional") for c in self.kb.public_conclusions()}
+
+    # --- Why ------------------------------------------------------------------------------------
+    def fact_provenance(self, name: str) -> str:
+        fdef = self.kb.facts[name]
+        if name == "assessment_date" and not self.case.assessment_date_given:
+            return "today, by default"
+        if name == "jurisdiction" and not self.case.jurisdiction_given:
+            return "England and Wales, by default"
+        if fdef.header or name in self.case.given:
+            return "you said so"
+        return "not given: unknown"
+
+    def why(self, conclusion: str) -> WhyNode:
+        seen: set[str] = set()
+        ldef = self.kb.lists.get(conclusion)
+        if ldef is not None:
+            root = WhyNode(conclusion, ", ".join(self.assessment.value(conclusion)) or "(none)", "list")
+            for member in ldef.members:
+                mid = ldef.member_id(member)
+                if self.assessment.values.get(mid) == "yes":
+                    root.members.append(self._why(mid, "yes", seen))
+            return root
+        return self._why(conclusion, self.assessment.values[conclusion], seen)
+
+    def _why(self, name: str, value: str, seen: set[str]) -> WhyNode:
+        if name in self.kb.facts:
+            return WhyNode(name, value, "fact", provenance=self.fact_provenance(name))
+        key = f"{name}={value}"
+        node = WhyNode(name, value, "conclusion")
+        if key in seen:
+            node.repeated = True
+            return node
+        seen.add(key)
+        # One reason per rule: a rule that fired through several alternatives of its `any:`
+        # conditions is one reason, with every premise that met one of them.
+        by_rule: dict[str, list[Firing]] = {}
+        for firing in self.assessment.firings:
+            if firing.conclusion == name and firing.value == value:
+                by_rule.setdefault(firing.rule.id, []).append(firing)
+        for firings in by_rule.values():
+            premises = dict.fromkeys(p for f in firings for p in f.premises if not self._validity_only(f, p[0]))
+            node.because.append(Because(firings[0], [self._why(p, v, seen) for p, v in premises]))
+        return node
+
+    @staticmethod
+    def _validity_only(firing: Firing, premise: str) -> bool:
+        """The offence date is shown as the rule's dates in force, not as a premise, where that is
+        all the rule tests it for."""
+        return premise == "offence_date" and graph_module._validity_only(firing.rule)
+
+    # --- Why not ----------------------------------------------------------------------------------
+    def why_not(self, conclusion: str, value: str) -> list[Attempt]:
+        """Each engine rule that could have concluded conclusion=value, condition by condition."""
+        memory = {f["t"]: f for f in plain_facts(self.kb, self.case, self.ckb.offsets)}
+        for name, token in self.assessment.values.items():
+            memory[name] = {"t": name, "v": token}
+        attempts = []
+        for crule in self.ckb.rules:
+            if crule.conclusion == conclusion and crule.value == value:
+                attempts.append(Attempt(crule.rule, crule.name, [self._check(p, memory) for p in crule.patterns]))
+        return attempts
+
+    def _check(self, pattern: Pattern, memory: dict[str, dict[str, Any]]) -> Check:
+        fact = memory[pattern.name]
+        actual = fact["v"]
+        description = " and ".join(t.describe() for t in pattern.tests) or f"{pattern.name} has a value"
+        if all(holds(t, fact, memory) for t in pattern.tests):
+            return Check(description, "held", actual)
+        return Check(description, "unknown" if actual in UNSETTLED else "failed", actual)
+
+    # --- What is still missing ------------------------------------------------------------------
+    def targets(self, conclusion: str | None = None) -> list[str]:
+        """What `ask` tries to settle: the named conclusion, or every unknown or undetermined one."""
+        if conclusion is not None:
+            return self.analysis.expand(conclusion)
+        names = []
+        for cid, cdef in self.kb.conclusions.items():
+            public = cdef.public or cdef.list_id is not None
+            if public and self.assessment.values[cid] in UNSETTLED:
+                names.append(cid)
+        return names
+
+    def missing(self, conclusion: str | None = None) -> list[Question]:
+        """The unknown facts that could change the targets, most decisive first."""
+        targets = self.targets(conclusion)
+        if not targets:
+            return []
+        deps: set[str] = set()
+        for target in targets:
+            deps |= self.analysis.dependencies(target)
+        unknown = sorted(f for f in deps if not self.kb.facts[f].header and f not in self.case.given)
+        questions = []
+        for fact in unknown:
+            outcomes: dict[str, dict[str, str]] = {t: {} for t in targets}
+            reasons: dict[str, tuple[str, str]] = {}
+            for value in self.analysis.values_of(fact):
+                if value == UNKNOWN:
+                    continue
+                other = self._reassess({fact: value})
+                if other is None:
+                    continue
+                for target in targets:
+                    new = other.values[target]
+                    outcomes[target][_text(value)] = new
+                    if new not in UNSETTLED and target not in reasons:
+                        firing = next((f for f in other.firings if f.conclusion == target), None)
+                        if firing is not None:
+                            reasons[target] = (firing.rule.title, self.kb.citation(firing.rule))
+            effects = []
+            for target in targets:
+                current = self.assessment.values[target]
+                changed = {v: n for v, n in outcomes[target].items() if n != current}
+                if changed:
+                    settles = current in UNSETTLED and any(n not in UNSETTLED for n in changed.values())
+                    effects.append(Effect(target, current, outcomes[target], settles, reasons.get(target)))
+            if effects:
+                weights = {t: 1 if self.kb.conclusions[t].list_id else 3 for t in targets}
+                questions.append(
+                    Question(fact, self.kb.facts[fact].question or self.kb.facts[fact].meaning, effects, weights)
+                )
+        questions.sort(key=lambda q: (q.rank(), q.fact))
+        return questions
+
+    def variant(
+        self,
+        changes: dict[str, Any],
+        offence_date: dt.date | None = None,
+        assessment_date: dt.date | None = None,
+        today: dt.date | None = None,
+    ) -> Case:
+        """The case with some facts or dates changed, validated exactly as a case file is."""
+        data = self.case.with_facts(changes).to_data()
+        data["facts"] = {k: v for k, v in data["facts"].items()}
+        if offence_date is not None:
+            data["offence_date"] = offence_date.isoformat()
+        if assessment_date is not None:
+            data["assessment_date"] = assessment_date.isoformat()
+        return case_from_data(self.kb, data, self.case.source, today)
+
+    def _reassess(self, changes: dict[str, Any]) -> Assessment | None:
+        try:
+            case = self.variant(changes, today=max(dt.date.today(), self.case.assessment_date))
+        except CaseError:
+            return None  # facts that cannot be true together
+        return assess(case, self.kb, self.engine)
+
+    # --- What if --------------------------------------------------------------------------------
+    def what_if(
+        self,
+        changes: dict[str, Any],
+        offence_date: dt.date | None = None,
+        assessment_date: dt.date | None = None,
+        today: dt.date | None = None,
+    ) -> tuple[Assessment, list[Change]]:
+        """Re-assess with changed facts or dates; the conclusions that changed, with reasons."""
+        other = assess(self.variant(changes, offence_date, assessment_date, today), self.kb, self.engine)
+        changes_out = []
+        before = self.assessment
+        for name in self.kb.public_conclusions():
+            old, new = before.value(name), other.value(name)
+            if old != new:
+                changes_out.append(Change(name, old, new, before.justifications(name), other.justifications(name)))
+        return other, changes_out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -1,0 +1,100 @@
+"""Explanations as plain JSON, for `--json` on every command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kbcheck.engine.model import KB
+from kbcheck.engine.result import Firing
+
+
+def firing_json(kb: KB, firing: Firing) -> dict[str, Any]:
+    rule = firing.rule
+    return {
+        "step": firing.step,
+        "rule": rule.id,
+        "title": rule.title,
+        "citation": kb.citation(rule),
+        "url": kb.url_of(rule),
+        "source_kind": kb.sources[rule.source].kind,
+        "in_force": rule.dates_text(),
+        "confidence": rule.confidence,
+        "premises": firing.premise_ids(),
+        "concludes": firing.concludes,
+    }
+
+
+def why_json(kb: KB, node: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": node.name, "value": node.value, "kind": node.kind}
+    if node.kind == "fact":
+        data["provenance"] = node.provenance
+        return data
+    if node.repeated:
+        data["shown_above"] = True
+        return data
+    if node.members:
+        data["members"] = [why_json(kb, m) for m in node.members]
+    data["because"] = [
+        dict(firing_json(kb, b.firing), premises=[why_json(kb, p) for p in b.premises]) for b in node.because
+    ]
+    return data
+
+
+def why_not_json(kb: KB, conclusion: str, value: str, actual: Any, attempts: list[Any]) -> dict[str, Any]:
+    return {
+        "conclusion": conclusion,
+        "value": value,
+        "actual": actual,
+        "rules": [
+            {
+                "rule": a.rule.id,
+                "engine_rule": a.name,
+                "title": a.rule.title,
+                "citation": kb.citation(a.rule),
+                "fired": a.fired,
+                "conditions": [{"test": c.description, "status": c.status, "actual": c.actual} for c in a.checks],
+            }
+            for a in attempts
+        ],
+    }
+
+
+def ask_json(questions: list[Any], targets: list[str]) -> dict[str, Any]:
+    return {
+        "targets": targets,
+        "questions": [
+            {
+                "fact": q.fact,
+                "question": q.question,
+                "effects": [
+                    {
+                        "conclusion": e.conclusion,
+                        "now": e.current,
+                        "if": e.outcomes,
+                        "settles": e.settles,
+                        "reason": list(e.reason) if e.reason else None,
+                    }
+                    for e in q.effects
+                ],
+            }
+            for q in questions
+        ],
+    }
+
+
+def what_if_json(kb: KB, before: Any, after: Any, changes: list[Any], edits: list[str]) -> dict[str, Any]:
+    return {
+        "changes_made": edits,
+        "before": before.to_json(),
+        "after": after.to_json(),
+        "changed": [
+            {
+                "conclusion": c.conclusion,
+                "old": c.old,
+                "new": c.new,
+                "old_rules": sorted({f.rule.id for f in c.old_reasons}),
+                "new_rules": sorted({f.rule.id for f in c.new_reasons}),
+            }
+            for c in changes
+        ],
+    }

@@ -1,0 +1,208 @@
+"""Explanations a lawyer can check: why, why-not, ask, what-if, trace, diagrams, JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from kbcheck.cli.main import cli
+from kbcheck.engine import assess, load_kb, read_case
+from kbcheck.explain import dot, graph
+from kbcheck.explain.explanation import Explanation
+
+SHARED = Path(__file__).parent / "scenarios" / "shared"
+GOLDEN = Path(__file__).parent / "golden"
+WHATSAPP = SHARED / "seed-whatsapp-director-filth.yaml"
+FAKE = SHARED / "seed-fake-profile.yaml"
+MEME = SHARED / "seed-sarcastic-meme-supplier.yaml"
+CASES = sorted(SHARED.glob("*.yaml"))
+
+
+def run(*args: str, input: str | None = None):
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def explanation(path: Path) -> Explanation:
+    kb = load_kb()
+    return Explanation(assess(read_case(path, kb), kb))
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_explain_writes_valid_svg_and_pdf(path, tmp_path):
+    svg, pdf = tmp_path / "case.svg", tmp_path / "case.pdf"
+    assert run("explain", str(path), "-o", str(svg)).exit_code == 0
+    assert run("explain", str(path), "offence.mca_s1", "-o", str(pdf)).exit_code == 0
+    import xml.etree.ElementTree as ET
+
+    assert ET.parse(svg).getroot().tag.endswith("svg")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_why_prints_a_tree_for_every_conclusion(path):
+    kb = load_kb()
+    e = explanation(path)
+    from kbcheck.explain.text import why_text
+
+    for conclusion in kb.public_conclusions():
+        tree = why_text(kb, e.why(conclusion))
+        first = tree.splitlines()[0]
+        assert first.startswith(f"{conclusion} = ")
+        if conclusion not in kb.lists or e.assessment.value(conclusion):
+            assert "because " in tree and "[" in tree  # a rule, with its citation
+
+
+def test_why_says_shown_above_for_a_repeated_subtree():
+    text = run("why", str(WHATSAPP), "advice.recommendation").output
+    assert "(shown above)" in text
+    assert "(you said so)" in text and "(not given: unknown)" in text
+
+
+def test_why_not_marks_failed_and_unknown_conditions():
+    out = run("why-not", str(MEME), "offence.mca_s1=made_out").output
+    assert "mca1988.s1_1.offence.made_out  (did not fire)" in out
+    assert "UNKNOWN element.purpose is met   (it is unknown)" in out
+    out = run("why-not", str(FAKE), "evidence.strength=strong").output
+    assert "FAILED  evidence.weaknesses[identification] is no   (it is yes)" in out
+
+
+def test_why_not_of_a_list_member():
+    out = run("why-not", str(SHARED / "seed-email-disgrace-refund.yaml"), "alternatives=pha1997.s2").output
+    assert "pha1997.s2.points_to" in out and "FAILED" in out
+
+
+def test_what_if_sender_not_identified_changes_evidence_and_outcome_with_reasons():
+    out = run("what-if", str(WHATSAPP), "--set", "sender_identified=false").output
+    assert "evidence.strength: strong -> weak" in out
+    assert "outcome.likely: charge -> no_suspect_identified" in out
+    assert "now:    No suspect is identified [Home Office outcomes framework" in out
+    assert "before: Charge (or summons)" in out
+
+
+def test_what_if_the_offence_date_shows_the_law_changing():
+    threat = SHARED / "dated-threat-2023-vs-law.yaml"
+    out = run("what-if", str(threat), "--offence-date", "2024-01-31").output
+    assert "offence.mca_s1: made_out -> not_made_out" in out
+    assert "threat: yes -> no" in out
+    assert "The threat limb is repealed for conduct from 31 January 2024 [OSA 2023 s.189(1)" in out
+
+
+def test_what_if_refuses_bad_changes_with_exit_2():
+    for args, message in [
+        (["--set", "medium=fax"], "--set medium=fax: expected one of letter"),
+        (["--set", "nonsense=true"], "nonsense is not a fact of the vocabulary"),
+        (["--set", "content_merely_offensive=true"], "cannot be both grossly offensive and merely offensive"),
+        (["--offence-date", "2024-02-30"], "--offence-date 2024-02-30"),
+        ([], "nothing to change"),
+    ]:
+        result = CliRunner().invoke(cli, ["what-if", str(WHATSAPP), *args])
+        assert result.exit_code == 2, args
+        assert message in result.output, (args, result.output)
+
+
+def test_ask_names_the_facts_that_settle_an_unknown_purpose():
+    e = explanation(MEME)
+    assert e.assessment.values["element.purpose"] == "unknown"
+    questions = e.missing("element.purpose")
+    assert questions[0].fact == "purpose_distress_anxiety"
+    effect = questions[0].effects[0]
+    assert effect.settles and effect.outcomes == {"true": "met", "false": "not_met"}
+    out = run("ask", str(MEME), "element.purpose").output
+    assert "would settle element.purpose (now unknown): true -> met; false -> not_met" in out
+
+
+def test_ask_without_a_conclusion_targets_everything_unknown():
+    e = explanation(MEME)
+    targets = e.targets()
+    assert "element.purpose" in targets and "offence.mca_s1" in targets
+    assert all(e.assessment.values[t] in ("unknown", "undetermined") for t in targets)
+    ranked = e.missing()
+    assert ranked[0].fact == "purpose_distress_anxiety"
+
+
+def test_settled_and_provisional():
+    e = explanation(WHATSAPP)
+    status = e.status()
+    assert status["procedure.mode_of_trial"] == "settled"
+    assert status["element.purpose"] == "provisional"  # an admission, or its denial, would change it
+    data = json.loads(run("assess", str(WHATSAPP), "--json").output)
+    assert data["status"] == status
+
+
+def test_settled_is_sound_no_single_unknown_fact_changes_a_settled_conclusion():
+    e = explanation(WHATSAPP)
+    settled = [c for c, s in e.status().items() if s == "settled"]
+    for question in e.missing(None) + [q for c in settled for q in e.missing(c)]:
+        assert not any(effect.conclusion in settled for effect in question.effects)
+
+
+def test_trace_numbers_the_firings_and_step_waits_for_enter():
+    out = run("trace", str(FAKE)).output
+    assert out.startswith("  1. ")
+    stepped = run("trace", str(FAKE), "--step", input="\n\nq\n")
+    assert stepped.output.count("=> ") == 3
+
+
+def test_explain_steps_writes_one_diagram_per_firing(tmp_path):
+    out = tmp_path / "slides"
+    result = run("explain", str(FAKE), "evidence.strength", "--steps", str(out), "-f", "dot")
+    assert result.exit_code == 0
+    files = sorted(out.iterdir())
+    e = explanation(FAKE)
+    rules = {n for n, d in graph.justification(e.graph, "evidence.strength").nodes(data=True) if d["kind"] == "rule"}
+    expected = sum(1 for f in e.assessment.firings if graph.rule_node(f.rule.id) in rules)
+    assert len(files) == expected
+    sizes = [len(f.read_text().splitlines()) for f in files]
+    assert sizes == sorted(sizes)  # each adds to the one before
+
+
+def test_every_command_has_json():
+    for args in (
+        ["why", str(WHATSAPP), "offence.mca_s1"],
+        ["why-not", str(WHATSAPP), "outcome.likely=nfa_evidential"],
+        ["ask", str(MEME)],
+        ["what-if", str(WHATSAPP), "--set", "mutual_exchange=true"],
+        ["trace", str(FAKE)],
+        ["explain", str(FAKE), "evidence.strength"],
+    ):
+        result = run(*args, "--json")
+        assert result.exit_code == 0, args
+        json.loads(result.output)
+
+
+def test_a_defeat_is_drawn_as_its_own_edge():
+    g = explanation(MEME).graph
+    defeats = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "defeats"]
+    assert ("concl:purpose.circumstances", "concl:element.purpose") in defeats
+    assert nx.is_directed_acyclic_graph(g)
+
+
+def test_unknown_facts_look_unknown_in_the_diagram():
+    g = explanation(WHATSAPP).graph
+    source = dot.render(g, "dot").decode()
+    node = g.nodes["fact:purpose_distress_anxiety"]
+    assert node["unknown"] and not node["given"]
+    line = next(line for line in source.splitlines() if '"fact/purpose_distress_anxiety" [' in line)
+    assert "dashed" in line and "not given: unknown" in line
+
+
+@pytest.mark.parametrize(
+    "name,path,conclusion",
+    [
+        ("whatsapp-offence", WHATSAPP, "offence.mca_s1"),
+        ("fake-profile-evidence", FAKE, "evidence.strength"),
+    ],
+)
+def test_golden_dot(name, path, conclusion, update_golden):
+    e = explanation(path)
+    source = dot.render(graph.justification(e.graph, conclusion), "dot").decode()
+    golden = GOLDEN / f"{name}.dot"
+    if update_golden:
+        golden.write_text(source)
+    assert golden.exists(), f"{golden} is missing: run pytest --update-golden and review it"
+    assert source == golden.read_text(), "the diagram changed: run pytest --update-golden and review the git diff"
