@@ -38,6 +38,7 @@ demo: $(STAMP) dot
 
 test: $(STAMP) dot
 	$(BIN)/python -m pytest -q
+	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests
 
 lint: $(STAMP)

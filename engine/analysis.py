@@ -204,3 +204,87 @@ def product(domains: list[list[Any]]) -> Iterator[tuple[Any, ...]]:
     import itertools
 
     return itertools.product(*domains)
+
+
+# --- Coverage: exactly one value for every combination -------------------------------------------
+class Gap:
+    """A combination of facts for which a conclusion's chain has no value, or two."""
+
+    def __init__(self, conclusion: str, values: dict[str, Any], problem: str):
+        self.conclusion = conclusion
+        self.values = values
+        self.problem = problem
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in sorted(self.values.items()) if v != UNKNOWN)
+        return f"{self.problem} when {shown or 'every fact is unknown'}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def coverage(
+    analysis: Analysis, conclusion: str, today: dt.date, exhaustive_limit: int = 120_000, samples: int = 3_000
+) -> tuple[int, bool, list[Gap]]:
+    """Run the conclusion's rules on every combination of the facts it depends on (or a seeded
+    sample of them): (combinations checked, whether that was all of them, the gaps found)."""
+    import math
+    import random
+
+    from .case import check_constraints
+    from .errors import CaseError, EngineError
+    from .memory import plain_facts
+    from .reference import ReferenceEngine
+
+    kb, ckb = analysis.kb, analysis.ckb
+    rules = analysis.rules_for([conclusion])
+    engine = ReferenceEngine(ckb, rules)
+    chain = analysis.upstream(conclusion)
+    deps = sorted(analysis.dependencies(conclusion))
+    dated = [d for d in deps if kb.facts[d].type == "date"]
+    plain = [d for d in deps if kb.facts[d].type != "date"]
+    pairs = analysis.date_pairs(today, rules) if dated else [(dt.date(2025, 1, 1), dt.date(2025, 2, 1))]
+    domains = [analysis.values_of(d) for d in plain]
+    total = math.prod(len(d) for d in domains) * len(pairs)
+    exhaustive = total <= exhaustive_limit
+    if exhaustive:
+        combos: Iterable[tuple[tuple[dt.date, dt.date], tuple[Any, ...]]] = (
+            (pair, values) for pair in pairs for values in product(domains)
+        )
+    else:
+        rng = random.Random(conclusion)
+        combos = [(rng.choice(pairs), tuple(rng.choice(d) for d in domains)) for _ in range(samples)]
+    checked = 0
+    gaps: list[Gap] = []
+    for (offence, assessment), values in combos:
+        given = dict(zip(plain, values, strict=True))
+        jurisdiction = given.pop("jurisdiction", "england_and_wales")
+        case = Case(
+            id="combination",
+            offence_date=offence,
+            assessment_date=assessment,
+            jurisdiction=jurisdiction,
+            given={k: v for k, v in given.items() if v != UNKNOWN},
+        )
+        try:
+            check_constraints(kb, case, "combination")
+        except CaseError:
+            continue  # facts the case reader refuses together
+        shown = dict(given, jurisdiction=jurisdiction, offence_date=offence, assessment_date=assessment)
+        checked += 1
+        try:
+            records = engine.run(plain_facts(kb, case, ckb.offsets))
+        except EngineError as exc:
+            gaps.append(Gap(conclusion, shown, str(exc)))
+            continue
+        missing = chain - {ckb.rules[i].conclusion for i, _ in records}
+        if missing:
+            gaps.append(Gap(conclusion, shown, f"no value for {', '.join(sorted(missing))}"))
+        if len(gaps) >= 5:
+            break
+    return checked, exhaustive, gaps

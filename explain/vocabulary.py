@@ -1,0 +1,80 @@
+"""The fact vocabulary for people: a listing, and a case-file template with every fact commented."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kbcheck.engine.case import describe_expected
+from kbcheck.engine.model import KB, FactDef
+
+
+def values_text(fact: FactDef) -> str:
+    if fact.type == "enum":
+        return " | ".join(fact.values)
+    if fact.type == "bool":
+        return "true | false"
+    if fact.type == "int":
+        return describe_expected(fact).replace(" (or unknown)", "")
+    return "YYYY-MM-DD"
+
+
+def facts_json(kb: KB) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "type": f.type,
+            "values": list(f.values) if f.type == "enum" else None,
+            "min": f.minimum,
+            "max": f.maximum,
+            "group": f.group,
+            "group_title": kb.groups[f.group],
+            "header": f.header,
+            "meaning": f.meaning,
+            "question": f.question,
+        }
+        for f in kb.facts.values()
+    ]
+
+
+def facts_text(kb: KB) -> str:
+    lines = []
+    for group, title in kb.groups.items():
+        members = [f for f in kb.facts.values() if f.group == group]
+        if not members:
+            continue
+        lines.append(title.upper())
+        width = max(len(f.name) for f in members)
+        for fact in members:
+            lines.append(f"  {fact.name.ljust(width)}  {fact.type:<4}  {values_text(fact)}")
+            lines.append(f"  {' ' * width}        {fact.meaning}")
+        lines.append("")
+    lines.append("Every fact is optional. A fact left out, or given as unknown, is unknown: never false.")
+    return "\n".join(lines) + "\n"
+
+
+def case_template(kb: KB, case_id: str, offence_date: dt.date | None = None) -> str:
+    """A case file with every fact of the vocabulary commented out, ready to fill in."""
+    day = (offence_date or dt.date.today()).isoformat()
+    out = [
+        "# A kbcheck case file (docs/case-format.md).",
+        "# Every fact is optional: a fact left commented out, or written as unknown, is unknown,",
+        "# and the conclusions that depend on it say so. Uncomment a line and give its value.",
+        f"case: {case_id}",
+        "title: ",
+        "# jurisdiction: england_and_wales   # england_and_wales | scotland | northern_ireland",
+        f"offence_date: {day}   # when the (last) communication was sent: it chooses the law",
+        "# assessment_date: "
+        + dt.date.today().isoformat()
+        + "   # default today: the presumed date of charge and conviction",
+        "facts:",
+    ]
+    for group, title in kb.groups.items():
+        members = [f for f in kb.facts.values() if f.group == group and not f.header]
+        if not members:
+            continue
+        out.append(f"  # --- {title} " + "-" * max(3, 60 - len(title)))
+        for fact in members:
+            example = "unknown"
+            out.append(f"  # {fact.name}: {example}   # {values_text(fact)}: {fact.meaning}")
+    return "\n".join(out) + "\n"
