@@ -229,7 +229,7 @@ def _show(value: Any) -> str:
 
 
 def coverage(
-    analysis: Analysis, conclusion: str, today: dt.date, exhaustive_limit: int = 120_000, samples: int = 3_000
+    analysis: Analysis, conclusion: str, today: dt.date, exhaustive_limit: int = 200_000, samples: int = 3_000
 ) -> tuple[int, bool, list[Gap]]:
     """Run the conclusion's rules on every combination of the facts it depends on (or a seeded
     sample of them): (combinations checked, whether that was all of them, the gaps found)."""
