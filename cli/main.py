@@ -29,6 +29,9 @@ COMMANDS = {
     "facts": ("vocab_cmd", "facts"),
     "new-case": ("vocab_cmd", "new_case"),
     "lint": ("lint_cmd", "lint"),
+    "batch": ("batch_cmd", "batch"),
+    "compare": ("compare_cmd", "compare"),
+    "interview": ("interview_cmd", "interview"),
 }
 
 

@@ -181,7 +181,7 @@ class Analysis:
         """Each conclusion's possible values, given the candidates for each fact."""
         possible: dict[str, set[str]] = {}
         facts_first = {n: c[0] for n, c in candidates.items()}
-        for crule in self.ckb.rules:
+        for crule in self.ckb.in_dependency_order:
             if self._may_fire(crule, candidates, possible, facts_first):
                 possible.setdefault(crule.conclusion, set()).add(crule.value)
         return possible

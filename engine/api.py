@@ -85,6 +85,8 @@ def get_engine(kb: KB, name: str = "durable", fallback: bool = True) -> Engine:
             _announced = True
         name = "reference"
     key = (kb.fingerprint, name)
+    if key in _engines and getattr(_engines[key], "poisoned", None):
+        del _engines[key]  # an engine that failed is replaced, never reused
     if key not in _engines:
         ckb = compiled(kb)
         if name == "durable":

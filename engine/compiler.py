@@ -54,6 +54,13 @@ class CompiledKB:
     rules: tuple[CompiledRule, ...]
     offsets: dict[str, tuple[Offset, ...]]
     by_name: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    layers: dict[str, int] = field(default_factory=dict)  # conclusion -> depth above the facts
+
+    @cached_property
+    def in_dependency_order(self) -> tuple[CompiledRule, ...]:
+        """The rules with every conclusion's rules after the rules of the conclusions it reads
+        (the engines' own order is by stage, which a later stage's conclusion may feed)."""
+        return tuple(sorted(self.rules, key=lambda c: (self.layers[c.conclusion], c.index)))
 
     @cached_property
     def by_rule(self) -> dict[str, tuple[CompiledRule, ...]]:
@@ -223,7 +230,11 @@ def compile_kb(kb: KB) -> CompiledKB:
         for pattern in crule.patterns:
             by_name.setdefault(pattern.name, []).append(crule.index)
     return CompiledKB(
-        kb, tuple(compiled), {k: tuple(v) for k, v in offsets.items()}, {k: tuple(v) for k, v in by_name.items()}
+        kb,
+        tuple(compiled),
+        {k: tuple(v) for k, v in offsets.items()},
+        {k: tuple(v) for k, v in by_name.items()},
+        layers,
     )
 
 

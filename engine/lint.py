@@ -107,12 +107,12 @@ def check_reachable(kb: KB) -> list[Finding]:
     findings = []
     for cid in kb.conclusions:
         if cid not in reachable:
-            rule = _first_rule(kb, cid)
+            first = _first_rule(kb, cid)
             findings.append(
                 Finding(
                     "unreachable",
-                    rule.file if rule else kb.root,
-                    rule.line if rule else None,
+                    first.file if first else kb.root,
+                    first.line if first else None,
                     cid,
                     "no chain of rules reaches it from the facts",
                 )

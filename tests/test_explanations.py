@@ -206,3 +206,46 @@ def test_golden_dot(name, path, conclusion, update_golden):
         golden.write_text(source)
     assert golden.exists(), f"{golden} is missing: run pytest --update-golden and review it"
     assert source == golden.read_text(), "the diagram changed: run pytest --update-golden and review the git diff"
+
+
+def test_settled_is_sound_under_random_completions():
+    """A conclusion marked settled keeps its value whatever values the unknown facts take."""
+    import datetime as dt
+    import random
+
+    from kbcheck.engine.case import Case, check_constraints
+    from kbcheck.engine.errors import CaseError
+
+    kb = load_kb()
+    rng = random.Random(7)
+    from kbcheck.engine.analysis import Analysis
+    from kbcheck.engine.api import compiled
+
+    analysis = Analysis(compiled(kb))
+    bases = [read_case(p, kb) for p in CASES] + [
+        Case(id="empty", offence_date=dt.date(2025, 1, 1), assessment_date=dt.date(2025, 2, 1))
+    ]
+    for base in bases:
+        e = Explanation(assess(base, kb))
+        settled = {c: e.assessment.value(c) for c, s in e.status().items() if s == "settled"}
+        unknown = [n for n, f in kb.facts.items() if not f.header and n not in base.given]
+        for _ in range(25):
+            given = dict(base.given)
+            for name in unknown:
+                value = rng.choice(analysis.values_of(name))
+                if value != "unknown":
+                    given[name] = value
+            case = Case(
+                id="completion",
+                offence_date=base.offence_date,
+                assessment_date=base.assessment_date,
+                jurisdiction=base.jurisdiction,
+                given=given,
+            )
+            try:
+                check_constraints(kb, case, "completion")
+            except CaseError:
+                continue
+            other = assess(case, kb)
+            for conclusion, value in settled.items():
+                assert other.value(conclusion) == value, (base.id, conclusion, given)

@@ -1,0 +1,96 @@
+"""kbcheck batch INPUT..."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kbcheck.engine import batch as batch_engine
+
+from .common import KbcheckClickError, is_tty, settings, stderr
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the JSON lines here (default: stdout). Written whole or not at all.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0: assess in this process).",
+)
+@click.option("--no-trace", is_flag=True, help="Leave the trace out of each line (conclusions only).")
+@click.option("--status", is_flag=True, help="Add each conclusion's settled/provisional status.")
+def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: bool, status: bool) -> None:
+    """Assess many cases: folders, case files, or JSON Lines files of cases.
+
+    Writes one JSON line per case, in input order, in the contract's format (a `source` field
+    names the input). A case that cannot be read or assessed is an error line; the others go on.
+    A summary goes to stderr, with a progress bar on a terminal.
+
+    \b
+    Examples:
+      kbcheck batch tests/scenarios -o results.jsonl
+      kbcheck batch cases.jsonl --workers 2 --no-trace > results.jsonl
+    """
+    cfg = settings()
+    cfg.kb()  # a broken KB is one error, not one per case
+    items = batch_engine.collect(list(inputs))
+    if not items:
+        raise KbcheckClickError(f"no cases found in {', '.join(inputs)}")
+    target = Path(output) if output else None
+    if target is not None and target.is_dir():
+        raise KbcheckClickError(f"{target}: is a directory; name a file to write")
+    handle: Any
+    if target is not None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        handle = os.fdopen(fd, "w", encoding="utf-8")
+    else:
+        tmp, handle = None, sys.stdout
+    started = time.perf_counter()
+    bar = click.progressbar(length=len(items), label="Assessing", file=sys.stderr) if is_tty() else None
+    try:
+        if bar is not None:
+            bar.__enter__()
+        counts = batch_engine.run(
+            items,
+            lambda r: handle.write(batch_engine.jsonl(r) + "\n"),
+            workers=workers,
+            kb_dir=cfg.kb_dir,
+            engine=cfg.engine,
+            trace=not no_trace,
+            status=status,
+            progress=bar.update if bar is not None else None,
+        )
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        if tmp is not None:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)  # type: ignore[arg-type]
+    except BaseException:
+        if tmp is not None:
+            handle.close()
+            os.unlink(tmp)
+        raise
+    elapsed = time.perf_counter() - started
+    rate = counts["cases"] / elapsed if elapsed > 0 else 0.0
+    replaced = f", {counts['workers_replaced']} workers replaced" if counts["workers_replaced"] else ""
+    stderr(f"{counts['cases']} cases, {counts['errors']} errors{replaced}, {elapsed:.1f} s, {rate:.0f} cases/s")
+    if counts["errors"]:
+        raise SystemExit(1)

@@ -1,0 +1,250 @@
+"""kbcheck interview"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+import click
+import yaml
+
+from kbcheck.engine import KbcheckError, assess
+from kbcheck.engine.case import CASE_ID_RE, case_from_data, parse_fact_text
+from kbcheck.engine.dates import parse_date
+from kbcheck.engine.model import KB, FactDef
+from kbcheck.explain.explanation import Explanation
+from kbcheck.explain.interview import Candidate, candidates
+from kbcheck.explain.text import value_text
+
+from .common import KbcheckClickError, settings, write_atomic
+
+YES = {"y", "yes", "true", "t"}
+NO = {"n", "no", "false", "f"}
+DONT_KNOW = {"", "d", "dk", "don't know", "dont know", "unknown", "u", "skip"}
+STOP = {"done", "q", "quit", "stop", "save"}
+
+
+class EndOfInput(Exception):
+    pass
+
+
+def ask(prompt: str) -> str:
+    click.echo(prompt, nl=False)
+    line = sys.stdin.readline()
+    if line == "":
+        click.echo()
+        raise EndOfInput
+    return line.strip()
+
+
+def fact_answer(fact: FactDef, text: str) -> Any:
+    """yes / no / an option's number or name / a number; ValueError says what was expected."""
+    lowered = text.lower()
+    if fact.type == "bool":
+        if lowered in YES:
+            return True
+        if lowered in NO:
+            return False
+        raise ValueError("answer yes, no, or don't know (Enter)")
+    if fact.type == "enum" and lowered.isdigit() and 1 <= int(lowered) <= len(fact.values):
+        return fact.values[int(lowered) - 1]
+    return parse_fact_text(fact, text)
+
+
+def options_text(fact: FactDef) -> str:
+    if fact.type == "bool":
+        return "yes / no / Enter for don't know / ? why"
+    if fact.type == "enum":
+        return "  ".join(f"{n}) {v}" for n, v in enumerate(fact.values, start=1)) + "  (Enter: don't know, ?: why)"
+    return "a whole number (Enter: don't know, ?: why)"
+
+
+def why_asking(candidate: Candidate) -> str:
+    lines = [f"Why {candidate.fact}: the answer can still change {', '.join(sorted(candidate.changes))}."]
+    for value, settled in candidate.settles.items():
+        shown = ", ".join(f"{c} = {v}" for c, v in sorted(settled.items()))
+        lines.append(f"  {value} would settle {shown}")
+    return "\n".join(lines)
+
+
+def case_data(
+    case_id: str, title: str, jurisdiction: str, offence: dt.date, assessment: dt.date, answers: dict[str, Any]
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"case": case_id}
+    if title:
+        data["title"] = title
+    data["jurisdiction"] = jurisdiction
+    data["offence_date"] = offence
+    data["assessment_date"] = assessment
+    data["facts"] = dict(answers)
+    return data
+
+
+def save(kb: KB, data: dict[str, Any], target: str, unknown: list[str]) -> None:
+    case_from_data(kb, data, target)  # the file written is a case kbcheck accepts
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    header = "# Written by kbcheck interview. Facts not given are unknown"
+    if unknown:
+        header += f"; asked and not known: {', '.join(unknown)}"
+    write_atomic(target, (header + ".\n" + text).encode("utf-8"))
+    click.echo(f"Saved {target}: kbcheck assess {target}")
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Case file to write (default: <case id>.yaml).",
+)
+@click.option("--offence-date", default=None, help="The offence date (asked if not given).")
+@click.option("--id", "case_id", default=None, help="The case id (asked if not given).")
+def interview(output: str | None, offence_date: str | None, case_id: str | None) -> None:
+    """Build a case by answering only the questions that can still change a conclusion.
+
+    The most decisive question comes first. Answer yes, no, an option's number, a number, or
+    Enter for don't know; ? says why it is asking; done stops. Settled conclusions are shown as
+    they settle. Ctrl-C or the end of input offers to save what has been answered.
+
+    \b
+    Examples:
+      kbcheck interview -o case.yaml
+      kbcheck interview --offence-date 2025-03-14 --id neighbour-dispute
+    """
+    cfg = settings()
+    kb = cfg.kb()
+    today = dt.date.today()
+    answers: dict[str, Any] = {}
+    unknown: list[str] = []
+    state: dict[str, Any] = {
+        "id": case_id,
+        "title": "",
+        "jurisdiction": "england_and_wales",
+        "offence": None,
+        "assessment": today,
+    }
+    if case_id and not CASE_ID_RE.match(case_id):
+        raise KbcheckClickError(f"--id {case_id}: expected 1 to 100 letters, digits, '-' or '_'")
+    if offence_date:
+        try:
+            state["offence"] = parse_date(offence_date)
+        except ValueError as exc:
+            raise KbcheckClickError(f"--offence-date {offence_date}: {exc}") from None
+    asked = 0
+    try:
+        _header(state, today)
+        settled_shown: set[str] = set()
+        while True:
+            data = case_data(
+                state["id"], state["title"], state["jurisdiction"], state["offence"], state["assessment"], answers
+            )
+            case = case_from_data(kb, data, "interview", today)
+            explanation = Explanation(assess(case, kb, cfg.engine))
+            for name, status in explanation.status().items():
+                if status == "settled" and name not in settled_shown:
+                    settled_shown.add(name)
+                    click.echo(f"  settled: {name} = {value_text(explanation.assessment.value(name))}")
+            options = candidates(explanation, case, set(unknown))
+            if not options:
+                click.echo("No other fact could change a conclusion.")
+                break
+            chosen = options[0]
+            fact = kb.facts[chosen.fact]
+            asked += 1
+            while True:
+                answer = ask(f"\n{asked}. {fact.question or fact.meaning}\n   [{options_text(fact)}] > ")
+                if answer == "?":
+                    click.echo(why_asking(chosen))
+                    continue
+                if answer.lower() in STOP:
+                    raise StopIteration
+                if answer.lower() in DONT_KNOW:
+                    unknown.append(chosen.fact)
+                    break
+                try:
+                    value = fact_answer(fact, answer)
+                    trial = dict(answers, **{chosen.fact: value})
+                    case_from_data(
+                        kb,
+                        case_data(
+                            state["id"],
+                            state["title"],
+                            state["jurisdiction"],
+                            state["offence"],
+                            state["assessment"],
+                            trial,
+                        ),
+                        "interview",
+                        today,
+                    )
+                except (ValueError, KbcheckError) as exc:
+                    message = exc.one_line().split(": ", 1)[-1] if isinstance(exc, KbcheckError) else str(exc)
+                    click.echo(f"   {message}")
+                    continue
+                answers[chosen.fact] = value
+                break
+    except StopIteration:
+        pass
+    except (KeyboardInterrupt, EndOfInput) as stop:
+        if state["offence"] is None:
+            click.echo("Stopped before the offence date was given: nothing to save.")
+            raise SystemExit(1) from None
+        if isinstance(stop, KeyboardInterrupt):
+            try:
+                reply = ask("\nInterrupted. Save the answers so far? [Y/n] ")
+            except (EndOfInput, KeyboardInterrupt):
+                reply = "y"
+            if reply.lower() in NO:
+                click.echo("Not saved.")
+                raise SystemExit(1) from None
+    target = output or f"{state['id']}.yaml"
+    save(
+        kb,
+        case_data(state["id"], state["title"], state["jurisdiction"], state["offence"], state["assessment"], answers),
+        target,
+        unknown,
+    )
+    click.echo(
+        f"{asked} questions asked, {len(answers)} facts given, of {sum(1 for f in kb.facts.values() if not f.header)} "
+        "in the vocabulary."
+    )
+
+
+def _header(state: dict[str, Any], today: dt.date) -> None:
+    """The case id, offence date, assessment date and jurisdiction, where not given as options."""
+    while state["id"] is None:
+        default = f"interview-{today.strftime('%Y%m%d')}"
+        text = ask(f"Case id [{default}] > ") or default
+        if CASE_ID_RE.match(text):
+            state["id"] = text
+        else:
+            click.echo("   letters, digits, '-' and '_' only")
+    while state["offence"] is None:
+        text = ask("When was the (last) message sent? YYYY-MM-DD > ")
+        try:
+            day = parse_date(text)
+        except ValueError as exc:
+            click.echo(f"   {exc}")
+            continue
+        if day > today:
+            click.echo(f"   {day.isoformat()} lies in the future")
+            continue
+        state["offence"] = day
+    while True:
+        text = ask(f"Assess as at (charge and conviction) [{today.isoformat()}] > ")
+        if not text:
+            break
+        try:
+            day = parse_date(text)
+        except ValueError as exc:
+            click.echo(f"   {exc}")
+            continue
+        if day < state["offence"] or day > today:
+            click.echo(f"   between {state['offence'].isoformat()} and today")
+            continue
+        state["assessment"] = day
+        break
+    text = ask("Where: 1) England and Wales  2) Scotland  3) Northern Ireland [1] > ")
+    state["jurisdiction"] = {"2": "scotland", "3": "northern_ireland"}.get(text, "england_and_wales")

@@ -1,0 +1,267 @@
+"""Many cases in one run: inputs, a pool of worker processes, results in input order.
+
+Each worker process compiles the KB once and assesses the cases it is sent, a few at a time.
+durable_rules can fail on a case in ways that leave it unusable (a MemoryError, an engine
+error) or that kill the process; either way the case is reported, the worker is replaced, and
+the cases it had not finished are sent again, so that no other case is lost. Results are
+written in input order whatever the number of workers, so a batch is reproducible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineError, InputError, KbcheckError
+
+SUFFIXES = (".yaml", ".yml", ".json")
+CHUNK = 8
+
+
+@dataclass(frozen=True)
+class Item:
+    index: int
+    label: str
+    path: str | None = None  # a case file
+    text: str | None = None  # a line of a JSONL file
+    problem: str | None = None  # an input that cannot even be read
+
+
+def collect(paths: list[str]) -> list[Item]:
+    """Case files named, case files under folders named (sorted), and the lines of JSONL files."""
+    items: list[Item] = []
+
+    def add(**kw: Any) -> None:
+        items.append(Item(index=len(items), **kw))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+                add(label=str(found), path=str(found))
+        elif path.suffix == ".jsonl" and path.is_file():
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as exc:
+                add(label=str(path), problem=f"{path}: cannot be read as UTF-8 JSON lines ({exc})")
+                continue
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    add(label=f"{path}:{number}", text=line)
+        elif path.exists():
+            add(label=str(path), path=str(path))
+        else:
+            add(label=str(path), problem=f"{path}: no such file or folder")
+    return items
+
+
+# --- Assessing one item (in a worker, or in this process) -----------------------------------------
+class Runner:
+    """What a worker holds: the KB, one engine, and the choices of the run."""
+
+    def __init__(self, kb_dir: str | None, engine: str, trace: bool, status: bool):
+        from .api import get_engine, load_kb
+
+        self.kb = load_kb(kb_dir)
+        self.engine_name = engine
+        self.engine = get_engine(self.kb, engine)
+        self.trace = trace
+        self.status = status
+
+    @property
+    def poisoned(self) -> bool:
+        return bool(getattr(self.engine, "poisoned", None))
+
+    def run(self, item: Item) -> dict[str, Any]:
+        from .api import assess
+        from .case import case_from_data, read_case
+        from .errors import CaseError
+        from .yamlio import parse_json
+
+        if item.problem:
+            return {"source": item.label, "error": item.problem, "exit": 2}
+        try:
+            if item.text is not None:
+                try:
+                    data = parse_json(item.text, item.label)
+                except InputError as exc:
+                    raise CaseError(exc.file, exc.problem, line=exc.line) from None
+                case = case_from_data(self.kb, data, item.label)
+            else:
+                case = read_case(item.path or item.label, self.kb)
+            result = assess(case, self.kb, self.engine_name)
+        except KbcheckError as exc:
+            return {"source": item.label, "error": exc.one_line(), "exit": exc.exit_code}
+        out = result.to_json()
+        if not self.trace:
+            out.pop("trace", None)
+        if self.status:
+            from kbcheck.explain.explanation import Explanation
+
+            out["status"] = Explanation(result).status()
+        return dict(out, source=item.label)
+
+
+def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool, status: bool) -> None:
+    """A worker process: receive chunks, send one result per item, stop when told or poisoned."""
+    runner = Runner(kb_dir, engine, trace, status)
+    while True:
+        chunk = conn.recv()
+        if chunk is None:
+            return
+        for item in chunk:
+            try:
+                result = runner.run(item)
+            except MemoryError:
+                result = {"source": item.label, "error": "the engine ran out of memory on this case", "exit": 1}
+                conn.send((item.index, result, True))
+                return
+            except EngineError as exc:
+                result = {"source": item.label, "error": exc.one_line(), "exit": 1}
+            poisoned = runner.poisoned
+            conn.send((item.index, result, poisoned))
+            if poisoned:
+                return  # the parent sends the rest of the chunk to a fresh worker
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    pending: list[Item]
+
+
+def _start(ctx: Any, args: tuple[Any, ...]) -> _Worker:
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_worker, args=(child, *args), daemon=True)
+    process.start()
+    child.close()
+    return _Worker(process, parent, [])
+
+
+def run(
+    items: list[Item],
+    emit: Callable[[dict[str, Any]], None],
+    workers: int = 1,
+    kb_dir: str | None = None,
+    engine: str = "durable",
+    trace: bool = True,
+    status: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Assess every item and emit one result per item, in input order. workers=0 runs here.
+
+    Returns counts: cases, errors, workers_replaced."""
+    counts = {"cases": len(items), "errors": 0, "workers_replaced": 0}
+    buffer: dict[int, dict[str, Any]] = {}
+    next_out = 0
+
+    def deliver(index: int, result: dict[str, Any]) -> None:
+        nonlocal next_out
+        if "error" in result:
+            counts["errors"] += 1
+        buffer[index] = result
+        while next_out in buffer:
+            emit(buffer.pop(next_out))
+            next_out += 1
+        if progress:
+            progress(1)
+
+    if workers == 0:
+        runner = Runner(kb_dir, engine, trace, status)
+        for item in items:
+            try:
+                deliver(item.index, runner.run(item))
+            except (EngineError, MemoryError) as exc:
+                message = (
+                    exc.one_line() if isinstance(exc, EngineError) else "the engine ran out of memory on this case"
+                )
+                deliver(item.index, {"source": item.label, "error": message, "exit": 1})
+                if runner.poisoned or isinstance(exc, MemoryError):
+                    runner = Runner(kb_dir, engine, trace, status)
+                    counts["workers_replaced"] += 1
+        return counts
+
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    args = (kb_dir, engine, trace, status)
+    queue: list[Item] = list(reversed(items))
+    pool = [_start(ctx, args) for _ in range(min(workers, max(1, len(items))))]
+
+    def feed(worker: _Worker) -> None:
+        chunk = [queue.pop() for _ in range(min(CHUNK, len(queue)))]
+        worker.pending = chunk
+        if chunk:
+            worker.conn.send(chunk)
+
+    for worker in pool:
+        feed(worker)
+    while any(w.pending for w in pool):
+        busy = [w for w in pool if w.pending]
+        ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+        for worker in busy:
+            replace = False
+            try:  # drain what it sent before looking at whether it died
+                while worker.conn.poll():
+                    index, result, poisoned = worker.conn.recv()
+                    worker.pending = [i for i in worker.pending if i.index != index]
+                    deliver(index, result)
+                    replace = replace or poisoned
+            except (EOFError, OSError):
+                replace = True
+            if not replace and worker.pending and (worker.process.sentinel in ready or not worker.process.is_alive()):
+                replace = True
+            if replace:
+                worker.process.join(timeout=5)
+                code = worker.process.exitcode
+                if worker.pending and code not in (0, None):
+                    # The process died on the first case it had not answered: that case is the one.
+                    culprit = worker.pending.pop(0)
+                    deliver(
+                        culprit.index,
+                        {
+                            "source": culprit.label,
+                            "exit": 1,
+                            "error": f"the engine process died on this case ({_death(code)})",
+                        },
+                    )
+                queue.extend(reversed(worker.pending))
+                counts["workers_replaced"] += 1
+                fresh = _start(ctx, args)
+                pool[pool.index(worker)] = fresh
+                feed(fresh)
+            elif not worker.pending:
+                feed(worker)
+    for worker in pool:
+        with contextlib.suppress(OSError):  # a worker that already stopped
+            worker.conn.send(None)
+        worker.process.join(timeout=5)
+    return counts
+
+
+def _death(code: int | None) -> str:
+    if code is not None and code < 0:
+        import signal
+
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit status {code}"
+
+
+def jsonl(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+__all__ = ["Item", "collect", "run", "jsonl", "cpu_count", "Iterator"]
