@@ -26,6 +26,7 @@ COMMANDS = {
     "ask": ("ask_cmd", "ask"),
     "what-if": ("whatif_cmd", "what_if"),
     "trace": ("trace_cmd", "trace"),
+    "report": ("report_cmd", "report"),
     "facts": ("vocab_cmd", "facts"),
     "new-case": ("vocab_cmd", "new_case"),
     "lint": ("lint_cmd", "lint"),
