@@ -41,6 +41,12 @@ test: $(STAMP) dot
 	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests
 
+# The reliability suite at full scale: 10,000 generated cases through both engines, 100,000
+# cases in one process for memory, the law walked day by day on durable_rules, 5,000 hostile
+# inputs. It prints its figures at the end (about 15 minutes; make test runs it small).
+reliability: $(STAMP) dot
+	KBCHECK_RELIABILITY=full $(BIN)/python -m pytest -q -p no:faulthandler tests/reliability
+
 lint: $(STAMP)
 	$(BIN)/ruff check engine explain cli tests bench
 	$(BIN)/ruff format --check engine explain cli tests bench

@@ -23,7 +23,7 @@ class InputError(KbcheckError):
         self.file = file
         self.line = line
         self.field = field
-        self.problem = problem
+        self.problem = " ".join(problem.split())  # always one line, whatever a parser said
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

@@ -134,6 +134,17 @@ def parse_yaml(text: str, label: str) -> Any:
         if "could not determine a constructor" in str(exc):
             problem = "YAML tags that construct objects are not allowed"
         raise InputError(label, f"malformed YAML: {problem}", line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        char = exc.character
+        shown = (
+            f"U+{char:04X}"
+            if isinstance(char, int)
+            else f"U+{ord(char):04X}"
+            if isinstance(char, str) and char
+            else "?"
+        )
+        raise InputError(label, f"malformed YAML: the control character {shown} is not allowed", line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(label, f"malformed YAML: {exc}") from None
     except RecursionError:

@@ -1,0 +1,77 @@
+"""Text from a case cannot change a diagram or run in a report; -o writes only where it says."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kbcheck.cli.main import cli
+
+NASTY = [
+    '"; label="owned"; x [',
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "}} digraph evil { a -> b }",
+    'A &amp; B < C > D \\" \\n end',
+]
+
+
+def case_with_title(folder: Path, title: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "case.yaml"
+    path.write_text(
+        f"case: nasty\ntitle: {title!r}\noffence_date: 2025-01-01\nassessment_date: 2025-02-01\n"
+        "facts:\n  medium: email\n  audience: individual\n  content_grossly_offensive: true\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize("title", NASTY)
+def test_a_hostile_title_cannot_change_the_diagram(tmp_path, title):
+    path = case_with_title(tmp_path / "nasty", title)
+    clean = case_with_title(tmp_path / "clean", "plain")
+    svg = CliRunner().invoke(cli, ["explain", str(path), "offence.mca_s1", "-f", "svg"]).output
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert not list(root.iter("{http://www.w3.org/2000/svg}script"))
+    assert not [e for e in root.iter() if any(k.startswith("on") for k in e.attrib)]
+    dot_nasty = CliRunner().invoke(cli, ["explain", str(path), "offence.mca_s1", "-f", "dot"]).output
+    dot_clean = CliRunner().invoke(cli, ["explain", str(clean), "offence.mca_s1", "-f", "dot"]).output
+    # Only the heading differs: the title cannot add nodes, edges or attributes.
+    differ = [a for a, b in zip(dot_nasty.splitlines(), dot_clean.splitlines(), strict=True) if a != b]
+    assert len(differ) == 1 and differ[0].lstrip().startswith("fontname=Helvetica fontsize=16 label=<")
+
+
+def test_output_replaces_a_symlink_rather_than_writing_through_it(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "out.svg"
+    link.symlink_to(victim)
+    case = Path(__file__).parent.parent / "scenarios" / "shared" / "seed-fake-profile.yaml"
+    result = CliRunner().invoke(cli, ["explain", str(case), "evidence.strength", "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "precious"
+    assert not link.is_symlink() and link.read_bytes().lstrip().startswith(b"<?xml")
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
+    case = Path(__file__).parent.parent / "scenarios" / "shared" / "seed-fake-profile.yaml"
+    target = tmp_path / "diagram.svg"
+
+    def broken_replace(src, dst):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    result = CliRunner().invoke(cli, ["explain", str(case), "evidence.strength", "-o", str(target)])
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_into_a_missing_folder_or_onto_a_folder_is_exit_2(tmp_path):
+    case = Path(__file__).parent.parent / "scenarios" / "shared" / "seed-fake-profile.yaml"
+    for target in (tmp_path / "nowhere" / "x.svg", tmp_path):
+        result = CliRunner().invoke(cli, ["explain", str(case), "-o", str(target)])
+        assert result.exit_code == 2 and result.output.startswith("Error: ")
