@@ -74,6 +74,12 @@ def _first_rule(kb: KB, conclusion: str) -> Rule | None:
     return next((r for r in kb.rules if r.conclusion == conclusion), None)
 
 
+def _at_conclusion(kb: KB, check: str, conclusion: str, message: str, subject: str | None = None) -> Finding:
+    """A finding about a conclusion, placed at the first rule that concludes it."""
+    rule = _first_rule(kb, conclusion)
+    return Finding(check, rule.file if rule else kb.root, rule.line if rule else None, subject or conclusion, message)
+
+
 def check_cycles(kb: KB, graph: nx.DiGraph) -> list[Finding]:
     findings = []
     for found in nx.simple_cycles(graph.subgraph([n for n in graph if n in kb.conclusions])):
@@ -82,12 +88,8 @@ def check_cycles(kb: KB, graph: nx.DiGraph) -> list[Finding]:
         rule = _first_rule(kb, cycle[0])
         loop = " -> ".join(cycle + [cycle[0]])
         findings.append(
-            Finding(
-                "cycle",
-                rule.file if rule else kb.root,
-                rule.line if rule else None,
-                rule.id if rule else cycle[0],
-                f"the rules conclude in a cycle: {loop}",
+            _at_conclusion(
+                kb, "cycle", cycle[0], f"the rules conclude in a cycle: {loop}", subject=rule.id if rule else None
             )
         )
     return findings
@@ -104,20 +106,11 @@ def check_reachable(kb: KB) -> list[Finding]:
             if rule.conclusion not in reachable and _names(rule.when) <= reachable:
                 reachable.add(rule.conclusion)
                 changed = True
-    findings = []
-    for cid in kb.conclusions:
-        if cid not in reachable:
-            first = _first_rule(kb, cid)
-            findings.append(
-                Finding(
-                    "unreachable",
-                    first.file if first else kb.root,
-                    first.line if first else None,
-                    cid,
-                    "no chain of rules reaches it from the facts",
-                )
-            )
-    return findings
+    return [
+        _at_conclusion(kb, "unreachable", cid, "no chain of rules reaches it from the facts")
+        for cid in kb.conclusions
+        if cid not in reachable
+    ]
 
 
 def _bounds(tests: list[Test], low: int, high: int) -> tuple[int, int] | None:
@@ -289,32 +282,19 @@ def check_date_gaps(kb: KB, ckb_rules: tuple[CompiledRule, ...]) -> list[Finding
         spans.setdefault(crule.conclusion, []).append(_date_span(crule))
     for conclusion, ranges in spans.items():
         covered_to = FIRST_DAY - 1
+        gaps = []
         for low, high in sorted(ranges):
             if low > covered_to + 1:
-                rule = _first_rule(kb, conclusion)
-                start = dt.date.fromordinal(covered_to + 1).isoformat()
-                end = dt.date.fromordinal(low - 1).isoformat()
-                findings.append(
-                    Finding(
-                        "date-gap",
-                        rule.file if rule else kb.root,
-                        rule.line if rule else None,
-                        conclusion,
-                        f"no rule gives it a value for conduct from {start} to {end}",
-                    )
+                gaps.append(
+                    f"from {dt.date.fromordinal(covered_to + 1).isoformat()} to "
+                    f"{dt.date.fromordinal(low - 1).isoformat()}"
                 )
             covered_to = max(covered_to, high)
         if covered_to < LAST_DAY:
-            rule = _first_rule(kb, conclusion)
-            findings.append(
-                Finding(
-                    "date-gap",
-                    rule.file if rule else kb.root,
-                    rule.line if rule else None,
-                    conclusion,
-                    f"no rule gives it a value for conduct from {dt.date.fromordinal(covered_to + 1).isoformat()}",
-                )
-            )
+            gaps.append(f"from {dt.date.fromordinal(covered_to + 1).isoformat()}")
+        findings += [
+            _at_conclusion(kb, "date-gap", conclusion, f"no rule gives it a value for conduct {gap}") for gap in gaps
+        ]
     return findings
 
 
@@ -357,10 +337,8 @@ def check_no_value(kb: KB, analysis: Analysis, today: dt.date, samples: int) -> 
     for conclusion in kb.public_conclusions():
         _, _, gaps = coverage(analysis, conclusion, today, exhaustive_limit=samples * 10, samples=samples)
         for gap in gaps[:1]:
-            rule = _first_rule(kb, analysis.expand(conclusion)[0])
-            findings.append(
-                Finding("no-value", rule.file if rule else kb.root, rule.line if rule else None, conclusion, str(gap))
-            )
+            located = _at_conclusion(kb, "no-value", analysis.expand(conclusion)[0], str(gap))
+            findings.append(Finding(located.check, located.file, located.line, conclusion, located.message))
     return findings
 
 

@@ -21,7 +21,7 @@ from kbcheck.engine.model import KB, Rule, Source
 from kbcheck.engine.result import Assessment, Firing
 
 from .explanation import UNSETTLED, Explanation
-from .text import value_text
+from .text import unique_rules, value_text
 
 DEFAULT_DIAGRAM = "offence.mca_s1"
 
@@ -196,12 +196,12 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
         ldef = kb.lists["law.content_limbs_available"]
         for member in ldef.members:
             mid = ldef.member_id(member)
-            fired = _unique(f for f in assessment.firings if f.conclusion == mid)
+            fired = unique_rules(f for f in assessment.firings if f.conclusion == mid)
             # the rule's title gives its dates; printing them again beside a repeal would read as "in force"
             shown = tuple(replace(reason(f), dates="") for f in fired)
             limbs.append(Limb(member, assessment.values[mid] == "yes", shown))
 
-    dated_firings = [f for f in _unique(assessment.firings) if f.rule.valid_from or f.rule.valid_until]
+    dated_firings = [f for f in unique_rules(assessment.firings) if f.rule.valid_from or f.rule.valid_until]
     dated_firings.sort(key=lambda f: (f.rule.valid_from or dt.date.min, kb.citation(f.rule), f.rule.title))
     dated = [reason(f) for f in dated_firings]
 
@@ -294,16 +294,6 @@ def _by_kind(sources: list[Source]) -> list[tuple[str, list[Source]]]:
     order = [k for k in SOURCE_KINDS if k in groups] + sorted(k for k in groups if k not in SOURCE_KINDS)
     headings = {"statute": "Legislation", "case_law": "Cases", "practice": "The practitioner's guide"}
     return [(headings.get(k) or SOURCE_KINDS.get(k, (k,))[0], sorted(groups[k], key=lambda s: s.title)) for k in order]
-
-
-def _unique(firings: Any) -> list[Firing]:
-    seen: set[str] = set()
-    out = []
-    for firing in firings:
-        if firing.rule.id not in seen:
-            seen.add(firing.rule.id)
-            out.append(firing)
-    return out
 
 
 def _sentence(text: str) -> str:

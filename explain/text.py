@@ -276,13 +276,15 @@ def what_if_text(kb: KB, before: Any, after: Any, changes: list[Any], edits: lis
 
 
 def _reason_lines(kb: KB, lines: list[str], new: list[Any], old: list[Any], pad: str) -> None:
-    for firing in _unique_rules(new):
+    for firing in unique_rules(new):
         lines.append(f"{pad}now:    {firing.rule.title} [{kb.citation(firing.rule)}]")
-    for firing in _unique_rules(old):
+    for firing in unique_rules(old):
         lines.append(f"{pad}before: {firing.rule.title} [{kb.citation(firing.rule)}]")
 
 
-def _unique_rules(firings: list[Any]) -> list[Any]:
+def unique_rules(firings: Any) -> list[Any]:
+    """The firings with one per rule: a rule that fired through several alternatives of its
+    conditions is one reason."""
     seen: set[str] = set()
     out = []
     for firing in firings:
