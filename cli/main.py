@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import click
@@ -34,13 +33,6 @@ COMMANDS = {
     "compare": ("compare_cmd", "compare"),
     "interview": ("interview_cmd", "interview"),
 }
-
-
-def _version() -> str:
-    try:
-        return version("kbcheck")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 class LazyGroup(click.Group):
@@ -87,7 +79,7 @@ class LazyGroup(click.Group):
     default=None,
     help="Use another knowledge-base folder (default: the kb/ kbcheck ships with).",
 )
-@click.version_option(_version(), "--version", prog_name="kbcheck")
+@click.version_option(None, "--version", package_name="kbcheck", prog_name="kbcheck")
 @click.pass_context
 def cli(ctx: click.Context, engine: str, kb_dir: str | None) -> None:
     """Assess malicious communications cases under the law of England and Wales, and explain why.

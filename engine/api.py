@@ -43,10 +43,35 @@ class EngineUnavailable(KbcheckError):
 
 
 def load_kb(root: Any = None) -> KB:
-    """Load (once per process and folder) and validate the knowledge base."""
+    """Load and validate the knowledge base: once per process and folder, and from the disk
+    cache (engine/cache.py) while no KB file has changed."""
     key = str(root)
     if key not in _kbs:
-        _kbs[key] = _load_kb(root)
+        from pathlib import Path
+
+        from . import cache
+        from .loader import SPECIAL_FILES, default_kb_dir, rule_files
+
+        folder = Path(root) if root is not None else default_kb_dir()
+        stamp = None
+        if folder.is_dir():
+            try:
+                stamp = cache.fingerprint([folder / name for name in SPECIAL_FILES] + rule_files(folder))
+            except OSError:
+                stamp = None
+        cached = cache.read(stamp) if stamp else None
+        if cached is not None:
+            kb, ckb = cached
+            _compiled[kb.fingerprint] = ckb
+        else:
+            kb = _load_kb(root)
+            try:
+                ckb = compiled(kb)
+            except KbcheckError:
+                ckb = None  # lint reports why; assessing it will raise the same error
+            if stamp and ckb is not None:
+                cache.write(stamp, (kb, ckb))
+        _kbs[key] = kb
     return _kbs[key]
 
 

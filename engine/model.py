@@ -179,6 +179,11 @@ class Rule:
     defeats: tuple[str, ...] = ()
     authorities: tuple[Authority, ...] = ()
 
+    def dates_only_select_it(self) -> bool:
+        """True when the rule reads the offence date only for its dates in force, so that an
+        explanation can print the dates on the rule instead of drawing the date as a premise."""
+        return bool(self.valid_from or self.valid_until) and "offence_date" not in _names(self.when)
+
     def in_force_on(self, day: dt.date) -> bool:
         if self.valid_from and day < self.valid_from:
             return False
@@ -194,6 +199,12 @@ class Rule:
         if not self.valid_until:
             return f"conduct from {start}"
         return f"conduct from {start} to {end}"
+
+
+def _names(cond: Condition) -> set[str]:
+    if isinstance(cond, Test):
+        return {cond.name}
+    return set().union(*(_names(item) for item in cond.items)) if cond.items else set()
 
 
 @dataclass(frozen=True)

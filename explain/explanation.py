@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kbcheck.engine import assess
 from kbcheck.engine.analysis import Analysis
@@ -24,7 +22,8 @@ from kbcheck.engine.memory import plain_facts
 from kbcheck.engine.model import UNKNOWN, Rule
 from kbcheck.engine.result import Assessment, Firing
 
-from . import graph as graph_module
+if TYPE_CHECKING:
+    import networkx as nx
 
 UNSETTLED = ("unknown", "undetermined")
 
@@ -119,6 +118,8 @@ class Explanation:
 
     @cached_property
     def graph(self) -> nx.DiGraph:
+        from . import graph as graph_module  # networkx is imported only when a graph is drawn
+
         return graph_module.build(self.assessment)
 
     @cached_property
@@ -184,7 +185,7 @@ class Explanation:
     def _validity_only(firing: Firing, premise: str) -> bool:
         """The offence date is shown as the rule's dates in force, not as a premise, where that is
         all the rule tests it for."""
-        return premise == "offence_date" and graph_module._validity_only(firing.rule)
+        return premise == "offence_date" and firing.rule.dates_only_select_it()
 
     # --- Why not ----------------------------------------------------------------------------------
     def why_not(self, conclusion: str, value: str) -> list[Attempt]:

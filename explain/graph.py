@@ -62,11 +62,11 @@ def build(assessment: Assessment, steps: int | None = None) -> nx.DiGraph:
                 steps=[],
             )
         graph.nodes[rnode]["steps"].append(firing.step)
-        validity_only = _validity_only(rule)
+        dates_only = rule.dates_only_select_it()
         for name, value in firing.premises:
             pnode = _premise_node(graph, assessment, name, value)
             if not graph.has_edge(pnode, rnode):
-                graph.add_edge(pnode, rnode, kind="premise", validity=name == "offence_date" and validity_only)
+                graph.add_edge(pnode, rnode, kind="premise", validity=name == "offence_date" and dates_only)
         cnode = _conclusion(graph, assessment, firing.conclusion)
         graph.add_edge(rnode, cnode, kind="concludes")
     for lid, ldef in kb.lists.items():
@@ -88,17 +88,6 @@ def build(assessment: Assessment, steps: int | None = None) -> nx.DiGraph:
             if tnode in graph and source != tnode:
                 graph.add_edge(source, tnode, kind="defeats", defeated=value or "")
     return graph
-
-
-def _validity_only(rule: Any) -> bool:
-    """True when the rule tests offence_date only for its dates in force."""
-    return bool(rule.valid_from or rule.valid_until) and "offence_date" not in _names(rule.when)
-
-
-def _names(cond: Any) -> set[str]:
-    if hasattr(cond, "items"):
-        return set().union(*(_names(item) for item in cond.items)) if cond.items else set()
-    return {cond.name}
 
 
 def _premise_node(graph: nx.DiGraph, assessment: Assessment, name: str, value: str) -> str:
