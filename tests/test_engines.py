@@ -170,3 +170,22 @@ def test_one_case_at_a_time():
             engine.run([])
     finally:
         engine._lock.release()
+
+
+def test_where_durable_rules_cannot_be_imported_the_reference_engine_is_used_and_announced(monkeypatch, capsys):
+    from kbcheck.engine import api
+
+    monkeypatch.setattr(api, "_durable_problem", "durable_rules cannot be imported on Python 3.13 (ImportError: x)")
+    monkeypatch.setattr(api, "_announced", False)
+    case = read_case_path(SCENARIOS / "shared" / "seed-fake-profile.yaml")
+    result = assess(case, KB, "durable")
+    assert result.engine == "reference"
+    assert "using the reference engine instead" in capsys.readouterr().err
+    with pytest.raises(api.EngineUnavailable):
+        api.get_engine(KB, "durable", fallback=False)
+
+
+def read_case_path(path):  # type: ignore[no-untyped-def]
+    from kbcheck.engine import read_case
+
+    return read_case(path, KB)
