@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
+KEEP = 8  # cache files kept; older ones are removed when a new one is written
 
 
 def cache_dir() -> Path | None:
@@ -31,22 +32,16 @@ def cache_dir() -> Path | None:
 
 
 def fingerprint(files: list[Path]) -> str:
-    """sha256 of the KB files' names and bytes, with the format, Python and kbcheck versions."""
-    digest = hashlib.sha256(f"{FORMAT}|{sys.version_info[:2]}|{_version()}".encode())
-    for path in files:
-        digest.update(path.as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
+    """A key from each KB file's path, size and modification time, and the same of the modules
+    that read and compile the KB, with the Python version: any change to either rebuilds the
+    cache. Stat calls, not reading the files, so a command starts fast."""
+    digest = hashlib.sha256(f"{FORMAT}|{sys.version_info[:2]}".encode())
+    here = Path(__file__).resolve().parent
+    code = [here / name for name in ("model.py", "loader.py", "compiler.py", "yamlio.py", "cache.py")]
+    for path in [*code, *files]:
+        info = path.stat()
+        digest.update(f"{path.as_posix()}|{info.st_size}|{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:24]
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("kbcheck")
-    except Exception:
-        return "source"
 
 
 def _trusted(path: Path) -> bool:
@@ -56,6 +51,13 @@ def _trusted(path: Path) -> bool:
         return False
     owner_ok = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     return owner_ok and not info.st_mode & 0o022
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def read(key: str) -> Any:
@@ -83,6 +85,7 @@ def write(key: str, value: Any) -> None:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.chmod(tmp, 0o600)
         os.replace(tmp, folder / f"kb-{key}.pickle")
+        _prune(folder)
     except OSError:
         with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp)

@@ -1,85 +1,90 @@
 """The hardened adapter over durable_rules 2.0.28 (engine notes §8.2).
 
 durable_rules used the documented way gives wrong answers without an error and can crash the
-process. What this adapter does about each finding:
+process. The adapter drives durable_rules' C engine (`durable_rules_engine`) directly: the C
+engine matches the facts, keeps the agenda and chooses every next action; this module asserts
+the case's facts, records each firing and asserts its conclusion. What it does about each
+finding of the notes:
 
 - negation withdraws activations wrongly: no rule uses `none`; every fact of the vocabulary is
   asserted with an explicit value, `unknown` included, in one `assert_facts` call;
-- the default Host runs two background timer threads that steal actions: `SyncHost` has none;
-- `delete_state` frees an uninitialised pointer where no action ran: the `__open__` sentinel rule
-  fires once in every case, so deleting the session is always safe;
+- the Python Host runs two background timer threads that steal actions: no Host is used, so
+  there are no threads, no Closure or Promise objects, no 10-second action budget, and no
+  exception inside an action is swallowed: it propagates, poisons the engine and is reported;
+- `delete_state` frees an uninitialised pointer where no action ran: the `__open__` sentinel
+  rule fires once in every case, so deleting the session is always safe;
 - an unhandled fact makes `assert_facts` skip every action: the `__sink__` rule handles all;
-- exceptions inside actions are swallowed: the session's `exception` is read after every case
-  and raised as an EngineError;
-- a two-parameter action is silently async: actions are one-parameter closures;
-- `register_rulesets` deletes `run` from the dicts it is given: a fresh definition is built;
 - more than 1,024 live sessions crash it, and 32-bit sid hashes alias: one live session at a
   time, deleted in `finally`;
+- fact ids and property names are compared by 32-bit FNV-1a hash only: the loader refuses a KB
+  where any two of them collide (engine/loader.py), property names included;
 - every compile leaks about 1.6 MB: the KB is compiled once per process (see engine/api.py);
 - after a MemoryError or an engine error the ruleset is poisoned: the adapter refuses further
   cases, and a batch replaces its worker process.
+
+For speed: each fact also carries its value under a property of its own (`p17`), and every
+pattern begins with that property, so the C engine meets only a fact's own tests instead of
+comparing every fact with every name; the JSON of true/false and enumerated facts is built once
+per value; and each rule's conclusion is JSON built once.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from .compiler import CompiledKB, CompiledRule, Pattern
 from .errors import EngineError
+from .fnv import property_keys
 from .model import Offset, Test
 from .result import Record
 
 SID = "case"
 OPEN = {"id": "__open__", "t": "__open__", "sid": SID}
+OBSERVED = 2  # durable_rules' code for a fact already in the session: a second justification
 
-_host: Any = None
-_registered: set[str] = set()
-
-
-def _load_durable() -> Any:
-    from durable import engine as dengine
-
-    return dengine
+_names = itertools.count(1)
 
 
-def host() -> Any:
-    """The process's one engine host, without durable_rules' background threads."""
-    global _host
-    if _host is None:
-        dengine = _load_durable()
+def _load_engine() -> Any:
+    import durable_rules_engine
 
-        class SyncHost(dengine.Host):  # type: ignore[misc,name-defined]
-            def _run(self) -> None:  # no dispatch_ruleset / dispatch_timers Timer loops
-                pass
-
-        _host = SyncHost()
-    return _host
+    return durable_rules_engine
 
 
-def _test_json(test: Test, aliases: dict[str, str]) -> list[dict[str, Any]]:
+def _terms(test: Test, key: str, aliases: dict[str, str]) -> list[dict[str, Any]]:
     op, operand = test.op, test.operand
     if op == "eq":
-        return [{"v": operand}]
+        return [{key: operand}]
     if op == "ne":
-        return [{"$neq": {"v": operand}}]
+        return [{"$neq": {key: operand}}]
     if op == "in":
-        return [{"$or": [{"v": v} for v in operand]}]  # type: ignore[union-attr]
+        return [{"$or": [{key: v} for v in operand]}]  # type: ignore[union-attr]
     if op == "not_in":
-        return [{"$neq": {"v": v}} for v in operand]  # type: ignore[union-attr]
-    if isinstance(operand, Offset):
-        right: Any = {aliases[operand.fact]: operand.prop}
-    else:
-        right = operand
+        return [{"$neq": {key: v}} for v in operand]  # type: ignore[union-attr]
+    right: Any = {aliases[operand.fact]: operand.prop} if isinstance(operand, Offset) else operand
     return [{"k": 1}, {f"${op}": {"n": right}}]
 
 
-def pattern_json(pattern: Pattern, aliases: dict[str, str]) -> dict[str, Any]:
-    terms: list[dict[str, Any]] = [{"t": pattern.name}]
+def pattern_json(pattern: Pattern, key: str, aliases: dict[str, str]) -> dict[str, Any]:
+    """A pattern that begins with the existence of its fact's own property, then tests its value.
+
+    Beginning with the property's existence puts one test per name under the root of the alpha
+    network (about 150), far below durable_rules' limit of 512 children under one node, above
+    which compiling the ruleset never returns; beginning with `property == value` would put
+    one test per name and value there (about 450). It also means no test, a not-equal one least
+    of all, can match another fact."""
+    terms: list[dict[str, Any]] = [{"$ex": {key: 1}}]
     for test in pattern.tests:
-        terms.extend(_test_json(test, aliases))
+        terms.extend(_terms(test, key, aliases))
     return terms[0] if len(terms) == 1 else {"$and": terms}
+
+
+def root_tests(ckb: CompiledKB, keys: dict[str, str]) -> int:
+    """How many distinct tests sit under the root of the alpha network (see pattern_json)."""
+    return len({keys[p.name] for c in ckb.rules for p in c.patterns}) + 2  # + the sentinel and the sink
 
 
 class DurableEngine:
@@ -89,52 +94,55 @@ class DurableEngine:
 
     def __init__(self, ckb: CompiledKB):
         self.ckb = ckb
-        self._dengine = _load_durable()
-        self._host = host()
-        self._records: list[Record] = []
+        self._dre = _load_engine()
+        used = {p.name for c in ckb.rules for p in c.patterns} | {c.conclusion for c in ckb.rules}
+        self._keys = property_keys([*ckb.kb.facts, *ckb.kb.conclusions, *used])  # the loader checks these
         self._lock = threading.Lock()
+        self._json: dict[tuple[str, str], str] = {}
         self.poisoned: str | None = None
-        definition = self._definition()
-        # Ruleset names are unique per host and cannot be unregistered: a second engine for the
-        # same KB (in tests) gets a name of its own.
-        base = getattr(self, "_ruleset", None) or f"kbcheck_{ckb.kb.fingerprint}"
-        name, n = base, 1
-        while name in _registered:
-            n += 1
-            name = f"{base}_{n}"
-        self._ruleset = name
-        self._host.register_rulesets({name: definition})
-        _registered.add(name)
-
-    def _definition(self) -> dict[str, Any]:
-        """A fresh ruleset definition: register_rulesets deletes `run` from what it is given."""
         definition: dict[str, Any] = {
-            "__open__": {"all": [{"m": {"t": "__open__"}}], "run": _noop},
-            "__sink__": {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "__never__"}}], "run": _noop},
+            "__open__": {"all": [{"m": {"t": "__open__"}}]},
+            "__sink__": {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "__never__"}}]},
         }
-        for crule in self.ckb.rules:
+        # For each engine rule: its index, the (name, alias) of each pattern for the trace, and
+        # its conclusion as the JSON text asserted every time it fires.
+        self._actions: dict[str, tuple[int, tuple[tuple[str, str], ...], str]] = {
+            "__open__": (-1, (), ""),
+            "__sink__": (-1, (), ""),
+        }
+        for crule in ckb.rules:
             aliases = {p.name: f"c{i}" for i, p in enumerate(crule.patterns)}
             definition[crule.name] = {
-                "all": [{aliases[p.name]: pattern_json(p, aliases)} for p in crule.patterns],
-                "run": self._action(crule, tuple(aliases[p.name] for p in crule.patterns)),
+                "all": [{aliases[p.name]: pattern_json(p, self._keys[p.name], aliases)} for p in crule.patterns]
             }
-        return definition
+            self._actions[crule.name] = (
+                crule.index,
+                tuple((p.name, aliases[p.name]) for p in crule.patterns),
+                self._derived(crule),
+            )
+        self._ruleset = f"kbcheck_{ckb.kb.fingerprint}_{next(_names)}"
+        self._handle = self._dre.create_ruleset(self._ruleset, json.dumps(definition))
+        self._open = json.dumps(OPEN)
 
-    def _action(self, crule: CompiledRule, aliases: tuple[str, ...]) -> Callable[[Any], None]:
-        records = self._records
-        index = crule.index
-        derived = {"id": crule.fact_id, "t": crule.conclusion, "v": crule.value}
-        observed = self._dengine.MessageObservedException
+    def _derived(self, crule: CompiledRule) -> str:
+        fact = {
+            "id": crule.fact_id,
+            "t": crule.conclusion,
+            "v": crule.value,
+            "sid": SID,
+            self._keys[crule.conclusion]: crule.value,
+        }
+        return json.dumps(fact)
 
-        def action(c: Any) -> None:  # exactly one parameter: two would make it async
-            matched = c._m
-            records.append((index, tuple((matched[a]["t"], matched[a]["v"]) for a in aliases)))
-            try:  # noqa: SIM105 (contextlib.suppress costs more on this hot path)
-                c.assert_fact(dict(derived))
-            except observed:
-                pass  # already concluded by another rule: this firing is a second justification
-
-        return action
+    def _fact_json(self, fact: dict[str, Any]) -> str:
+        if "n" not in fact:  # true/false and enumerated facts take few values: build each once
+            cached = self._json.get((fact["t"], fact["v"]))
+            if cached is not None:
+                return cached
+        text = json.dumps(dict(fact, sid=SID, **{self._keys[fact["t"]]: fact["v"]}))
+        if "n" not in fact:
+            self._json[(fact["t"], fact["v"])] = text
+        return text
 
     def run(self, facts: list[dict[str, Any]]) -> list[Record]:
         if self.poisoned:
@@ -142,32 +150,46 @@ class DurableEngine:
         if not self._lock.acquire(blocking=False):
             raise EngineError("the durable_rules engine runs one case at a time in a process")
         try:
-            self._records.clear()
-            batch = [dict(OPEN)] + [dict(fact, sid=SID) for fact in facts]
-            try:
-                self._host.assert_facts(self._ruleset, batch)
-                state = self._host.get_state(self._ruleset, SID)
-            except MemoryError as exc:
-                self.poisoned = f"MemoryError {exc}"
-                raise EngineError("durable_rules ran out of memory on this case") from None
-            except self._dengine.MessageObservedException:
-                raise EngineError(
-                    "durable_rules took two facts of this case for one (its 32-bit identity hash collided)"
-                ) from None
-            except Exception as exc:  # durable_rules_engine.error and the like
-                self.poisoned = f"{type(exc).__name__}: {exc}"
-                raise EngineError(f"durable_rules failed on this case: {type(exc).__name__}: {exc}") from None
-            finally:
-                try:
-                    self._host.delete_state(self._ruleset, SID)
-                except Exception as exc:
-                    self.poisoned = f"delete_state failed: {exc}"
-            if state.get("exception"):
-                raise EngineError(f"a rule action failed inside durable_rules: {state['exception']}")
-            return list(self._records)
+            return self._run(facts)
         finally:
             self._lock.release()
 
-
-def _noop(c: Any) -> None:
-    pass
+    def _run(self, facts: list[dict[str, Any]]) -> list[Record]:
+        dre, handle, actions = self._dre, self._handle, self._actions
+        loads = json.loads
+        records: list[Record] = []
+        batch = "[" + ",".join([self._open, *map(self._fact_json, facts)]) + "]"
+        try:
+            code, state = dre.assert_facts(handle, batch)
+            if code == OBSERVED:
+                raise EngineError(
+                    "durable_rules took two facts of this case for one (its 32-bit identity hash collided)"
+                )
+            if code != 0:
+                raise EngineError(f"durable_rules refused the facts of this case (code {code})")
+            result = dre.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                for name, matched in loads(message).items():
+                    index, premises, derived = actions[name]
+                    if index >= 0:
+                        records.append((index, tuple([(n, matched[a]["v"]) for n, a in premises])))
+                        code = dre.assert_fact(handle, derived)[0]
+                        if code not in (0, OBSERVED):  # observed: a second justification, kept
+                            raise EngineError(f"durable_rules refused the conclusion {derived} (code {code})")
+                message = dre.complete_and_start_action(handle, state)
+        except EngineError:
+            self.poisoned = self.poisoned or "an engine error"
+            raise
+        except MemoryError as exc:
+            self.poisoned = f"MemoryError {exc}"
+            raise EngineError("durable_rules ran out of memory on this case") from None
+        except Exception as exc:  # durable_rules_engine.error, or a fault in this loop
+            self.poisoned = f"{type(exc).__name__}: {exc}"
+            raise EngineError(f"durable_rules failed on this case: {type(exc).__name__}: {exc}") from None
+        finally:
+            try:
+                dre.delete_state(handle, SID)
+            except Exception as exc:
+                self.poisoned = f"delete_state failed: {exc}"
+        return records

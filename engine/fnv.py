@@ -27,3 +27,9 @@ def collisions(names: Iterable[str]) -> list[tuple[str, str]]:
         else:
             seen[h] = name
     return found
+
+
+def property_keys(names: Iterable[str]) -> dict[str, str]:
+    """The property each fact or conclusion carries its value under in durable_rules (`p17`):
+    numbered in sorted order, so the same KB always gets the same keys."""
+    return {name: f"p{i}" for i, name in enumerate(sorted(set(names)))}

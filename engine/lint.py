@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .analysis import Analysis, coverage
+
+if TYPE_CHECKING:
+    import networkx as nx
 from .compiler import OFFENCE_DATE, CompiledRule, _dnf, _patterns, _validity, compile_kb, domain
 from .errors import KBErrors
 from .model import KB, ORDER_OPS, All, AnyOf, Condition, Offset, Rule, Test
@@ -32,7 +34,12 @@ CHECKS = (
     "unread-fact",
     "citation",
     "confidence-note",
+    "engine-limit",
 )
+# durable_rules' hard limits (engine notes §2.2), with the notes' margins: above 512 tests under
+# one alpha node compiling never returns; a fact satisfying more than 64 sibling tests is refused.
+ROOT_TESTS_MAX = 400
+SATISFIED_TESTS_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ def _names(cond: Condition) -> set[str]:
 
 def dependency_graph(kb: KB) -> nx.DiGraph:
     """premise name -> conclusion, through each rule (edge attribute: the rule ids)."""
+    import networkx as nx  # here, so that `kbcheck --help` does not load it
+
     graph = nx.DiGraph()
     for rule in kb.rules:
         for name in _names(rule.when):
@@ -81,6 +90,8 @@ def _at_conclusion(kb: KB, check: str, conclusion: str, message: str, subject: s
 
 
 def check_cycles(kb: KB, graph: nx.DiGraph) -> list[Finding]:
+    import networkx as nx
+
     findings = []
     for found in nx.simple_cycles(graph.subgraph([n for n in graph if n in kb.conclusions])):
         start = found.index(min(found))  # report every cycle from the same place, whatever the order found
@@ -332,6 +343,66 @@ def check_citations(kb: KB) -> list[Finding]:
     return findings
 
 
+def check_engine_limits(kb: KB, analysis: Analysis) -> list[Finding]:
+    """Keep the compiled KB well inside the limits of durable_rules' C engine."""
+    from .compiler import holds
+    from .durable_adapter import root_tests
+    from .fnv import property_keys
+    from .memory import fact_dict
+
+    ckb = analysis.ckb
+    findings = []
+    roots = root_tests(ckb, property_keys([*kb.facts, *kb.conclusions]))
+    if roots > ROOT_TESTS_MAX:
+        findings.append(
+            Finding(
+                "engine-limit",
+                kb.root,
+                None,
+                "the rules",
+                f"{roots} tests under the root of durable_rules' network (at most {ROOT_TESTS_MAX}; "
+                "above 512 compiling never returns)",
+            )
+        )
+    tests: dict[str, set[Test]] = {}
+    for crule in ckb.rules:
+        for pattern in crule.patterns:
+            tests.setdefault(pattern.name, set()).update(t for t in pattern.tests if not isinstance(t.operand, Offset))
+    dates = {
+        n: fact_dict(kb, n, dt.date(2025, 1, 1), ckb.offsets.get(n, ()))
+        for n, f in kb.facts.items()
+        if f.type == "date"
+    }
+    for name, group in tests.items():
+        fdef = kb.facts.get(name)
+        if fdef is not None and fdef.type == "date":
+            candidates = [fact_dict(kb, name, d, ckb.offsets.get(name, ())) for d in analysis.date_values(name)]
+        elif fdef is not None:
+            candidates = [fact_dict(kb, name, v) for v in analysis.values_of(name)]
+        else:
+            candidates = [{"t": name, "v": v} for v in kb.conclusions[name].values]
+        most = max((sum(1 for t in group if holds(t, c, dates)) for c in candidates), default=0)
+        if most > SATISFIED_TESTS_MAX:
+            findings.append(
+                _at_conclusion(
+                    kb,
+                    "engine-limit",
+                    name,
+                    f"one value satisfies {most} of its tests "
+                    f"(at most {SATISFIED_TESTS_MAX}; above 64 durable_rules refuses the fact)",
+                )
+                if name in kb.conclusions
+                else Finding(
+                    "engine-limit",
+                    "kb/vocab.yaml",
+                    None,
+                    name,
+                    f"one value satisfies {most} of its tests (at most {SATISFIED_TESTS_MAX})",
+                )
+            )
+    return findings
+
+
 def check_no_value(kb: KB, analysis: Analysis, today: dt.date, samples: int) -> list[Finding]:
     findings = []
     for conclusion in kb.public_conclusions():
@@ -355,6 +426,7 @@ def lint(kb: KB, today: dt.date | None = None, samples: int = 400) -> list[Findi
             ckb = None  # the satisfiability check has said why
         if ckb is not None:
             findings += check_overlaps(kb, ckb.rules) + check_date_gaps(kb, ckb.rules)
+            findings += check_engine_limits(kb, Analysis(ckb))
             if not any(f.check in ("overlap", "unsatisfiable") for f in findings):
                 findings += check_no_value(kb, Analysis(ckb), today, samples)
     return findings

@@ -695,6 +695,7 @@ def _identities(facts: dict[str, FactDef], conclusions: dict[str, ConclusionDef]
     for cid, cdef in conclusions.items():
         ids.extend(f"{cid}={value}" for value in cdef.values)
     props = {"id", "t", "v", "k", "n", "sid", "__open__"}
+    props |= set(fnv.property_keys(list(facts) + list(conclusions)).values())
 
     def walk(cond: Any) -> None:
         if isinstance(cond, Test) and isinstance(cond.operand, Offset):

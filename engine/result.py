@@ -54,22 +54,24 @@ class Assessment:
 
     @classmethod
     def from_records(cls, case: Case, ckb: CompiledKB, engine: str, records: list[Record]) -> Assessment:
-        firings = []
+        """The trace as Firings, and each conclusion's one value; two values, or none, is an error."""
+        rules = ckb.rules
         values: dict[str, str] = {}
-        by: dict[str, str] = {}
+        firings: list[Firing] = []
+        append = firings.append
         for step, (index, premises) in enumerate(records, start=1):
-            crule = ckb.rules[index]
-            firings.append(Firing(step, crule.rule, crule.name, premises, crule.conclusion, crule.value))
-            previous = values.get(crule.conclusion)
-            if previous is not None and previous != crule.value:
+            crule = rules[index]
+            conclusion, value = crule.conclusion, crule.value
+            append(Firing(step, crule.rule, crule.name, premises, conclusion, value))
+            previous = values.setdefault(conclusion, value)
+            if previous != value:
+                first = next(f.rule.id for f in firings if f.conclusion == conclusion)
                 raise EngineError(
-                    f"{case.source}: the knowledge base gives '{crule.conclusion}' two values: "
-                    f"{previous} (rule {by[crule.conclusion]}) and {crule.value} (rule {crule.rule.id})"
+                    f"{case.source}: the knowledge base gives '{conclusion}' two values: "
+                    f"{previous} (rule {first}) and {value} (rule {crule.rule.id})"
                 )
-            values[crule.conclusion] = crule.value
-            by.setdefault(crule.conclusion, crule.rule.id)
-        missing = [c for c in ckb.kb.conclusions if c not in values]
-        if missing:
+        if len(values) != len(ckb.kb.conclusions):
+            missing = [c for c in ckb.kb.conclusions if c not in values]
             raise EngineError(f"{case.source}: the knowledge base gives no value to: {', '.join(missing)}")
         return cls(case, ckb.kb, engine, tuple(firings), values)
 

@@ -136,20 +136,16 @@ def test_a_conclusion_reached_by_two_rules_keeps_both_justifications():
     assert names.count("t.twice.one") == 1 and names.count("t.twice.two") == 1
 
 
-def test_an_action_that_raises_surfaces_as_an_engine_error():
+def test_a_failure_while_the_rules_fire_surfaces_as_an_engine_error_and_poisons_it():
     class Failing(DurableEngine):
-        def _action(self, crule, aliases):
-            def action(c):
-                raise RuntimeError("boom")
-
-            return action
-
-        def _definition(self):
-            self._ruleset = "kbcheck_failing"
-            return super()._definition()
+        def _derived(self, crule):  # type: ignore[no-untyped-def]
+            return "{not json"
 
     engine = Failing(compiled(load_kb(TINY)))
-    with pytest.raises(EngineError, match="a rule action failed inside durable_rules: .*boom"):
+    with pytest.raises(EngineError, match="durable_rules failed on this case"):
+        engine.run(tiny_case("true"))
+    assert engine.poisoned
+    with pytest.raises(EngineError, match="unusable after an earlier failure"):
         engine.run(tiny_case("true"))
 
 
