@@ -86,7 +86,7 @@ def durable_problem() -> str | None:
     global _durable_problem
     if _durable_problem is None:
         try:
-            import durable.engine  # noqa: F401
+            import durable_rules_engine  # noqa: F401  (the C engine the adapter drives)
 
             _durable_problem = ""
         except Exception as exc:  # ImportError, or the undefined symbol of Python 3.13

@@ -47,12 +47,17 @@ DOCS = st.dictionaries(
     st.sampled_from(KEYS), st.one_of(VALUES, st.dictionaries(st.sampled_from(FACT_NAMES), VALUES)), max_size=7
 )
 # Nearly valid: the right header and real facts with values of any type, so that some are read.
-NEAR_VALID = st.fixed_dictionaries({
-    "case": st.sampled_from(["x", "case-1", "a b", 7]),
-    "offence_date": st.sampled_from(["2025-01-01", "2019-06-30", "2025-02-29", "1988-09-28"]),
-    "facts": st.dictionaries(st.sampled_from(list(KB.facts)), st.one_of(SCALARS, st.sampled_from(
-        [True, False, "unknown", 1, 2, "email", "public", "death", "none"])), max_size=8),
-})
+NEAR_VALID = st.fixed_dictionaries(
+    {
+        "case": st.sampled_from(["x", "case-1", "a b", 7]),
+        "offence_date": st.sampled_from(["2025-01-01", "2019-06-30", "2025-02-29", "1988-09-28"]),
+        "facts": st.dictionaries(
+            st.sampled_from(list(KB.facts)),
+            st.one_of(SCALARS, st.sampled_from([True, False, "unknown", 1, 2, "email", "public", "death", "none"])),
+            max_size=8,
+        ),
+    }
+)
 RAW = st.one_of(
     NEAR_VALID.map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
     NEAR_VALID.map(lambda d: json.dumps(d)),
