@@ -41,6 +41,22 @@ test: $(STAMP) dot
 	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests
 
+# The benchmark suite (never part of `make test`): about 12 minutes; `make bench BENCH_ARGS=--quick`
+# for a smoke run in under a minute. The peers it compares with are installed here when PyPI has
+# them: clipspy, and experta, whose pin frozendict==1.2 cannot be imported on Python 3.10+, so it
+# is installed without its dependencies and given frozendict 2 and its other dependency, schema.
+BENCH_ARGS ?=
+
+bench: $(STAMP) dot
+	@$(BIN)/python -c "import clips" 2>/dev/null || \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check 'clipspy>=1.0.6' || \
+	  echo "clipspy could not be installed: the benchmark runs without it"
+	@$(BIN)/python -c "import experta" 2>/dev/null || { \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check 'frozendict>=2' 'schema==0.6.7' && \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps 'experta==1.9.4'; } || \
+	  echo "experta could not be installed: the benchmark runs without it"
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 # The reliability suite at full scale: 10,000 generated cases through both engines, 100,000
 # cases in one process for memory, the law walked day by day on durable_rules, 5,000 hostile
 # inputs. It prints its figures at the end (about 15 minutes; make test runs it small).

@@ -54,7 +54,9 @@ def _load_engine() -> Any:
     return durable_rules_engine
 
 
-def _terms(test: Test, key: str, aliases: dict[str, str]) -> list[dict[str, Any]]:
+def test_terms(test: Test, key: str, aliases: dict[str, str]) -> list[dict[str, Any]]:
+    """durable_rules terms for one test on the value held under `key` (an alias's property for
+    a comparison with another fact)."""
     op, operand = test.op, test.operand
     if op == "eq":
         return [{key: operand}]
@@ -78,7 +80,7 @@ def pattern_json(pattern: Pattern, key: str, aliases: dict[str, str]) -> dict[st
     of all, can match another fact."""
     terms: list[dict[str, Any]] = [{"$ex": {key: 1}}]
     for test in pattern.tests:
-        terms.extend(_terms(test, key, aliases))
+        terms.extend(test_terms(test, key, aliases))
     return terms[0] if len(terms) == 1 else {"$and": terms}
 
 

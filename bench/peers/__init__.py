@@ -1,0 +1,1 @@
+"""Ports of the compiled KB to other rule engines, measured side by side with kbcheck's."""

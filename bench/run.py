@@ -1,0 +1,578 @@
+"""`make bench` / `python -m bench.run [--quick]`: measure kbcheck, print the table, check the targets.
+
+Everything is measured in this one run on this machine: kbcheck's durable engine (one worker
+and two), the reference evaluator, durable_rules used the documented way on the same KB and
+on the notes' synthetic KB, and the same KB compiled for clipspy and experta where they are
+installed; cold starts of whole `kbcheck` processes against the floor of importing click and
+durable_rules; peak memory over long batches; and time per case as the KB and the cases grow.
+The ratios the targets ask for are computed from these figures, never quoted. Where a target
+is not met, the profile that shows where the time goes is printed under the table.
+
+Results go to bench/results/<UTC time>-<commit>.json and bench/results/latest.json (a --quick
+run: ...-quick.json and latest-quick.json). `--show FILE` prints a saved run's table again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PEERS = ("clipspy", "experta")
+CPUS = os.cpu_count() or 1
+BUSY = 10.0  # % of the last minute in which some runnable task waited for a CPU (/proc/pressure/cpu)
+
+
+@dataclass
+class Settings:
+    cases: int
+    seed: int
+    repeats: int
+    peer_cases: int
+    experta_cases: int
+    synthetic_cases: int
+    cold_rounds: int
+    memory_cases: tuple[int, ...]
+    scaling_cases: int
+    profile_cases: int
+    sections: tuple[str, ...]
+
+
+def settings(args: argparse.Namespace) -> Settings:
+    quick = args.quick
+    sections = tuple(s for s in ("throughput", "coldstart", "memory", "scaling") if s not in args.skip)
+    memory = args.memory_cases or ("1000,3000" if quick else "1000,100000")
+    return Settings(
+        cases=args.cases or (200 if quick else 1500),
+        seed=args.seed,
+        repeats=args.repeats or (1 if quick else 3),
+        peer_cases=200 if quick else 600,
+        experta_cases=10 if quick else 60,
+        synthetic_cases=500 if quick else 3000,
+        cold_rounds=args.cold_rounds or (3 if quick else 10),
+        memory_cases=tuple(int(n) for n in memory.split(",")),
+        scaling_cases=40 if quick else 150,
+        profile_cases=100 if quick else 300,
+        sections=sections,
+    )
+
+
+# --- Machine and commit -----------------------------------------------------------------------
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def load() -> dict[str, Any]:
+    """How busy the machine is: other programs slow every figure down, so it is recorded."""
+    data: dict[str, Any] = {}
+    with contextlib.suppress(OSError):
+        data["loadavg"] = [round(x, 2) for x in os.getloadavg()]
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        data["cpu_pressure_avg60"] = float(some.split("avg60=")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        pass
+    return data
+
+
+def git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "packages": {
+            p: _version(p) for p in ("durable_rules", "clipspy", "experta", "frozendict", "networkx", "click", "PyYAML")
+        },
+    }
+
+
+def commit() -> dict[str, Any]:
+    return {"commit": git("rev-parse", "--short", "HEAD") or "unknown", "dirty": bool(git("status", "--porcelain"))}
+
+
+# --- Sections ----------------------------------------------------------------------------------
+def available(engine: str) -> str:
+    """Why a peer cannot run here ('' when it can)."""
+    module = {"clipspy": "clips", "experta": "experta"}[engine]
+    try:
+        __import__(module)
+    except Exception as exc:  # ImportError, or experta's frozendict 1.2 on Python 3.10+
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+def run_throughput(s: Settings, log: Any) -> dict[str, Any]:
+    from bench.cases import generate_cases
+    from bench.throughput import measure, synthetic
+    from kbcheck.engine import load_kb
+
+    kb = load_kb()
+    cases = generate_cases(kb, s.cases, s.seed)
+    check = min(len(cases), 300 if s.cases >= 300 else s.cases)
+    rows: list[dict[str, Any]] = []
+
+    log(f"reference evaluator, 1 worker, {len(cases)} cases x {s.repeats}")
+    reference, expected = measure("reference", cases, 1, s.repeats, check=check)
+    rows.append(reference.to_json())
+    plan: list[tuple[str, int, list[Any], int]] = [
+        ("durable", 1, cases, s.repeats),
+        ("durable", 2, cases, s.repeats),
+        ("raw-durable", 1, cases[: s.peer_cases], 1),
+    ]
+    for peer in PEERS:
+        count = s.experta_cases if peer == "experta" else s.peer_cases
+        problem = available(peer)
+        if problem:
+            rows.append({"engine": peer, "workers": 1, "error": f"not installed here ({problem})"})
+            continue
+        plan.append((peer, 1, cases[:count], 1))
+    for engine, workers, subset, repeats in plan:
+        log(f"{engine}, {workers} worker{'s' if workers > 1 else ''}, {len(subset)} cases x {repeats}")
+        result, _ = measure(engine, subset, workers, repeats, check=min(check, len(subset)), expected=expected)
+        rows.append(result.to_json())
+    log(f"durable_rules on the notes' synthetic 100-rule KB, {s.synthetic_cases} cases x {s.repeats}")
+    return {"cases": len(cases), "seed": s.seed, "rows": rows, "synthetic": synthetic(s.synthetic_cases, s.repeats)}
+
+
+def run_coldstart(s: Settings, log: Any) -> list[dict[str, Any]]:
+    from bench import coldstart
+
+    log(f"cold starts, {s.cold_rounds} rounds of {len(coldstart.commands())} commands")
+    return [r.to_json() for r in coldstart.measure(s.cold_rounds).values()]
+
+
+def run_memory(s: Settings, log: Any) -> list[dict[str, Any]]:
+    from bench import memory
+
+    out = []
+    for n in s.memory_cases:
+        log(f"peak RSS over {n:,} cases (one process)")
+        out.append(memory.measure(n, s.seed))
+    return out
+
+
+def run_scaling(s: Settings, log: Any) -> dict[str, Any]:
+    from bench import scaling
+    from bench.cases import generate_cases
+    from kbcheck.engine import load_kb
+
+    kb = load_kb()
+    log(f"scaling: KB size, {s.scaling_cases} cases a point")
+    sizes = scaling.kb_sizes(kb, generate_cases(kb, s.scaling_cases, s.seed))
+    log("scaling: facts given and messages")
+    cases = scaling.case_sizes(kb, s.scaling_cases, s.seed, (0.0, 0.25, 0.5, 0.75, 1.0), (1, 10, 1_000, 100_000))
+    return {"kb_size": sizes, **cases}
+
+
+# --- Targets -----------------------------------------------------------------------------------
+def _row(results: dict[str, Any], engine: str, workers: int = 1) -> dict[str, Any] | None:
+    for row in results.get("throughput", {}).get("rows", []):
+        if row["engine"] == engine and row["workers"] == workers and not row.get("error"):
+            return row
+    return None
+
+
+def _cold(results: dict[str, Any], command: str) -> float | None:
+    for row in results.get("coldstart", []):
+        if row["command"] == command and not row["error"]:
+            return float(row["median_ms"])
+    return None
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+
+    def add(name: str, measured: float | None, required: str, met: bool | None, detail: str, kind: str) -> None:
+        out.append(
+            {
+                "target": name,
+                "measured": None if measured is None else round(measured, 2),
+                "required": required,
+                "met": met,
+                "detail": detail,
+                "profile": kind,
+            }
+        )
+
+    durable, durable2 = _row(results, "durable"), _row(results, "durable", 2)
+    raw, reference = _row(results, "raw-durable"), _row(results, "reference")
+    synthetic = results.get("throughput", {}).get("synthetic")
+    if durable and raw:
+        ratio = durable["cases_per_second"] / raw["cases_per_second"]
+        add(
+            "batch, 1 worker, full traces: vs raw durable_rules on the same KB and cases (same firings)",
+            ratio,
+            ">= 1.5x",
+            ratio >= 1.5,
+            f"{durable['cases_per_second']:.0f} vs {raw['cases_per_second']:.0f} cases/s",
+            "engine",
+        )
+    if durable and synthetic and not synthetic.get("error"):
+        ratio = synthetic["us_per_firing"] / durable["us_per_firing"]
+        add(
+            "batch, 1 worker, full traces: µs a firing vs raw durable_rules on the issue's synthetic KB",
+            ratio,
+            ">= 1.5x",
+            ratio >= 1.5,
+            f"{durable['us_per_firing']:.1f} vs {synthetic['us_per_firing']:.1f} µs a firing",
+            "engine",
+        )
+    if durable and reference:
+        ratio = reference["cases_per_second"] / durable["cases_per_second"]
+        add(
+            "batch, 1 worker: within 4x of the reference evaluator",
+            ratio,
+            "<= 4x",
+            ratio <= 4,
+            f"reference {reference['cases_per_second']:.0f} vs durable {durable['cases_per_second']:.0f} cases/s",
+            "engine",
+        )
+    if durable and durable2:
+        ratio = durable2["cases_per_second"] / durable["cases_per_second"]
+        add(
+            "batch: two workers vs one",
+            ratio,
+            ">= 1.7x",
+            ratio >= 1.7,
+            f"{durable2['cases_per_second']:.0f} vs {durable['cases_per_second']:.0f} cases/s",
+            "workers",
+        )
+    floor = _cold(results, 'python -c "import click, durable.lang"')
+    assess = _cold(results, "kbcheck assess CASE --json")
+    explain = _cold(results, "kbcheck explain CASE --format svg")
+    if floor and assess:
+        add(
+            'cold `kbcheck assess CASE --json` vs `python -c "import click, durable.lang"`',
+            assess / floor,
+            "<= 3x",
+            assess / floor <= 3,
+            f"{assess:.0f} vs {floor:.0f} ms",
+            "cold",
+        )
+    if assess and explain:
+        add(
+            "cold `kbcheck explain CASE --format svg` vs `assess`",
+            explain / assess,
+            "<= 2x",
+            explain / assess <= 2,
+            f"{explain:.0f} vs {assess:.0f} ms",
+            "cold",
+        )
+    runs = [m for m in results.get("memory", []) if not m.get("error")]
+    if len(runs) >= 2:
+        small, large = runs[0], runs[-1]
+        growth = large["peak_rss_kb"] / small["peak_rss_kb"] - 1
+        add(
+            f"peak RSS flat from {small['cases']:,} to {large['cases']:,} cases",
+            growth * 100,
+            "within 10%",
+            abs(growth) <= 0.10,
+            f"{large['peak_rss_kb'] / 1024:.1f} vs {small['peak_rss_kb'] / 1024:.1f} MB (growth in %)",
+            "memory",
+        )
+    return out
+
+
+# --- The table ---------------------------------------------------------------------------------
+def _fmt(value: Any, spec: str = ".0f") -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def table(results: dict[str, Any]) -> list[str]:
+    m, c = results["machine"], results["commit"]
+    lines = [
+        f"kbcheck benchmark, {results['started']}, commit {c['commit']}{' (dirty)' if c['dirty'] else ''}",
+        f"{m['cpu']}, {m['cpu_count']} CPUs, {m['platform']}, Python {m['python']}, "
+        f"durable_rules {m['packages']['durable_rules']}; load at start {results['load_start']}, "
+        f"at end {results.get('load_end', {})}",
+    ]
+    busiest = max(
+        results["load_start"].get("cpu_pressure_avg60", 0), results.get("load_end", {}).get("cpu_pressure_avg60", 0)
+    )
+    for row in results.get("throughput", {}).get("rows", []):
+        if row.get("other_cpu_seconds") and row.get("seconds"):
+            busiest = max(busiest, 100 * row["other_cpu_seconds"] / (row["seconds"] * CPUS))
+    if busiest > BUSY:
+        lines.append(
+            f"WARNING: other programs were competing for the CPUs (up to {busiest:.0f}% of them): "
+            "every figure is slower than on an idle machine, two workers most of all. Run again when it is idle."
+        )
+    tp = results.get("throughput")
+    if tp:
+        durable = _row(results, "durable")
+        base = durable["cases_per_second"] if durable else None
+        lines += [
+            "",
+            f"### Batch throughput: {tp['cases']} generated valid cases (seed {tp['seed']}), full traces, "
+            "fastest of the repeated runs",
+            "",
+            "| engine | workers | cases | cases/s | ms/case | firings/case | µs/firing | x kbcheck durable | "
+            "checked vs reference | CPU taken by other programs |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        ]
+        labels = {
+            "durable": "kbcheck durable (hardened adapter)",
+            "reference": "kbcheck reference evaluator",
+            "raw-durable": "durable_rules, documented use",
+            "clipspy": "CLIPS 6.4 (clipspy), same KB",
+            "experta": "experta, same KB",
+        }
+        for row in tp["rows"]:
+            label = labels.get(row["engine"], row["engine"])
+            if row.get("error"):
+                lines.append(f"| {label} | {row['workers']} | | | | | | | {row['error'][:90]} | |")
+                continue
+            kind = "traces" if row["engine"] in ("durable", "raw-durable") else "conclusions"
+            if row["engine"] == "reference":
+                check = "(the oracle)"
+            else:
+                wrong = row["trace_mismatches"] if kind == "traces" else row["conclusion_mismatches"]
+                check = f"{row['checked']} cases, {kind}: {'identical' if not wrong else f'{wrong} differ'}"
+                if kind == "conclusions" and row["trace_mismatches"] == 0:
+                    check += " (traces too)"
+            ratio = row["cases_per_second"] / base if base else None
+            other = row.get("other_cpu_seconds")
+            share = None if other is None or not row["seconds"] else other / (row["seconds"] * CPUS)
+            lines.append(
+                f"| {label} | {row['workers']} | {row['cases']} | {row['cases_per_second']:.0f} | "
+                f"{row['ms_per_case']:.2f} | {row['firings_per_case']:.1f} | {row['us_per_firing']:.1f} | "
+                f"{_fmt(ratio, '.2f')} | {check} | {_fmt(share, '.0%')} |"
+            )
+        syn = tp.get("synthetic", {})
+        if syn and not syn.get("error"):
+            lines.append(
+                f"| durable_rules, documented use, the notes' synthetic 100-rule KB | 1 | {syn['cases']} | "
+                f"{syn['cases_per_second']:.0f} | {syn['ms_per_case']:.2f} | {syn['firings_per_case']:.1f} | "
+                f"{syn['us_per_firing']:.1f} | | fit: {syn['fixed_us']:.0f} µs a case + {syn['marginal_us']:.1f} µs "
+                "a firing | |"
+            )
+    cold = results.get("coldstart")
+    if cold:
+        floor = _cold(results, 'python -c "import click, durable.lang"')
+        lines += [
+            "",
+            "### Cold start: whole processes (median of the rounds; examples/whatsapp-director.yaml)",
+            "",
+            "| command | median ms | min ms | x floor |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for row in cold:
+            if row["error"]:
+                lines.append(f"| `{row['command']}` | failed: {row['error'][:80]} | | |")
+                continue
+            ratio = row["median_ms"] / floor if floor else None
+            lines.append(
+                f"| `{row['command']}` | {row['median_ms']:.0f} | {row['min_ms']:.0f} | {_fmt(ratio, '.2f')} |"
+            )
+    mem = results.get("memory")
+    if mem:
+        lines += [
+            "",
+            "### Memory: one process assessing cases one after another (durable, full traces)",
+            "",
+            "| cases | peak RSS MB | RSS after loading the KB MB | RSS at the end MB | cases/s |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in mem:
+            if row.get("error"):
+                lines.append(f"| {row['cases']:,} | failed: {row['error'][-80:]} | | | |")
+                continue
+            lines.append(
+                f"| {row['cases']:,} | {row['peak_rss_kb'] / 1024:.1f} | {row['after_kb_load']['rss_kb'] / 1024:.1f} | "
+                f"{row['final_rss_kb'] / 1024:.1f} | {row['cases_per_second']:.0f} |"
+            )
+    sc = results.get("scaling")
+    if sc:
+        lines += [
+            "",
+            "### Scaling: time per case as the KB grows (engine run only, same cases)",
+            "",
+            "| KB | rules | facts | firings/case | durable ms/case | durable µs/firing | reference ms/case | build ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for p in sc["kb_size"]:
+            if "skipped" in p:
+                lines.append(f"| {p['kb']} | {p['rules']} | {p['facts']} | skipped: {p['skipped']} | | | | |")
+                continue
+            d, r = p["durable"], p["reference"]
+            lines.append(
+                f"| {p['kb']} | {p['rules']} | {p['facts']} | {d['firings_per_case']:.0f} | {d['ms_per_case']:.2f} | "
+                f"{d['us_per_firing']:.1f} | {r['ms_per_case']:.3f} | {p['durable_build_ms']:.0f} |"
+            )
+        for key, title, head in (
+            ("given_fraction", "as cases give more facts (the rest unknown)", "share of facts given"),
+            ("messages", "as cases describe more messages (message_count = occasions)", "messages"),
+        ):
+            lines += [
+                "",
+                f"### Scaling: time per case {title} (assess, full traces)",
+                "",
+                f"| {head} | facts given | firings/case | durable ms/case | durable µs/firing | reference ms/case |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for p in sc[key]:
+                d, r = p["durable"], p["reference"]
+                lines.append(
+                    f"| {p[key]:,} | {p['facts_given']:.0f} | {d['firings_per_case']:.0f} | {d['ms_per_case']:.2f} | "
+                    f"{d['us_per_firing']:.1f} | {r['ms_per_case']:.3f} |"
+                )
+    tg = results.get("targets")
+    if tg:
+        lines += ["", "### Targets (ratios from this run)", "", "| target | measured | required | met |"]
+        lines.append("| --- | ---: | --- | --- |")
+        for t in tg:
+            unit = "%" if "RSS" in t["target"] else "x"
+            lines.append(
+                f"| {t['target']} ({t['detail']}) | {_fmt(t['measured'], '.2f')}{unit} | {t['required']} | "
+                f"{'yes' if t['met'] else 'NO'} |"
+            )
+    return lines
+
+
+def profile_lines(results: dict[str, Any]) -> list[str]:
+    from bench import profiles
+
+    lines: list[str] = []
+    prof = results.get("profiles", {})
+    if "engine" in prof:
+        lines += ["", *profiles.format_engine_profile(prof["engine"])]
+    if "workers" in prof:
+        lines += ["", *profiles.format_workers_profile(prof["workers"])]
+    if "cold" in prof:
+        lines += ["", *profiles.format_cold_profile(prof["cold"])]
+    if "memory" in prof:
+        lines += ["", "RSS along the longest batch (kB):", ""]
+        for sample in prof["memory"]:
+            lines.append(f"- after {sample['cases']:,} cases: RSS {sample['rss_kb']}, peak {sample['hwm_kb']}")
+    return lines
+
+
+def run_profiles(results: dict[str, Any], s: Settings, log: Any) -> dict[str, Any]:
+    from bench import profiles
+    from bench.coldstart import CASE
+
+    unmet = {t["profile"] for t in results["targets"] if not t["met"]}
+    out: dict[str, Any] = {}
+    if "engine" in unmet:
+        log(f"profiling the durable engine over {s.profile_cases} cases")
+        out["engine"] = profiles.engine_profile(s.profile_cases, s.seed)
+    if "workers" in unmet:
+        from bench.cases import generate_cases
+        from kbcheck.engine import load_kb
+
+        log("profiling two workers")
+        cases = generate_cases(load_kb(), s.cases, s.seed)
+        out["workers"] = profiles.workers_profile(results, cases, s.repeats)
+    if "cold" in unmet:
+        log("profiling cold starts")
+        out["cold"] = profiles.cold_profile(CASE, s.cold_rounds)
+    if "memory" in unmet:
+        out["memory"] = results["memory"][-1].get("samples", [])
+    return out
+
+
+def save(results: dict[str, Any]) -> Path:
+    """The run's file, and latest.json (latest-quick.json for a quick run, so that latest.json
+    always holds a full run)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    quick = "-quick" if results["settings"]["quick"] else ""
+    path = RESULTS / f"{stamp}-{results['commit']['commit']}{quick}.json"
+    text = json.dumps(results, indent=1, ensure_ascii=False) + "\n"
+    for target in (path, RESULTS / f"latest{quick}.json"):
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(text)
+        tmp.replace(target)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure kbcheck and print the benchmark table.")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (under a minute): fewer cases and rounds")
+    parser.add_argument("--cases", type=int, help="cases in the throughput batch (default 1500, quick 200)")
+    parser.add_argument("--seed", type=int, default=20250314, help="seed of the generated cases")
+    parser.add_argument("--repeats", type=int, help="runs of each throughput batch; the fastest counts (default 3)")
+    parser.add_argument("--cold-rounds", type=int, help="rounds of cold starts (default 10, quick 3)")
+    parser.add_argument("--memory-cases", help="batch sizes for peak RSS (default 1000,100000; quick 1000,3000)")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=("throughput", "coldstart", "memory", "scaling"),
+        help="leave a section out (repeatable)",
+    )
+    parser.add_argument("--no-save", action="store_true", help="print only; write nothing to bench/results/")
+    parser.add_argument("--show", metavar="RESULTS_JSON", help="print the table of a saved run, measuring nothing")
+    args = parser.parse_args(argv)
+    if args.show:
+        saved = json.loads(Path(args.show).read_text())
+        print("\n".join(table(saved) + profile_lines(saved)))
+        return 0
+    s = settings(args)
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    results: dict[str, Any] = {
+        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "commit": commit(),
+        "settings": {**s.__dict__, "quick": args.quick},
+        "load_start": load(),
+    }
+    runners = {
+        "throughput": run_throughput,
+        "coldstart": run_coldstart,
+        "memory": run_memory,
+        "scaling": run_scaling,
+    }
+    for section in s.sections:
+        results[section] = runners[section](s, log)
+    results["load_end"] = load()
+    results["targets"] = targets(results)
+    results["profiles"] = run_profiles(results, s, log)
+    results["duration_seconds"] = round(time.perf_counter() - started, 1)
+    print("\n".join(table(results) + profile_lines(results)))
+    if not args.no_save:
+        path = save(results)
+        print(f"\nResults: {path.relative_to(ROOT)}; the whole run took {results['duration_seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
