@@ -41,7 +41,7 @@ test: $(STAMP) dot
 	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests
 
-# The benchmark suite (never part of `make test`): about 12 minutes; `make bench BENCH_ARGS=--quick`
+# The benchmark suite (never part of `make test`): about 6 minutes; `make bench BENCH_ARGS=--quick`
 # for a smoke run in under a minute. The peers it compares with are installed here when PyPI has
 # them: clipspy, and experta, whose pin frozendict==1.2 cannot be imported on Python 3.10+, so it
 # is installed without its dependencies and given frozendict 2 and its other dependency, schema.

@@ -290,6 +290,13 @@ def format_cold_profile(profile: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _change(percent: float) -> str:
+    """A signed percentage read as words, so a fall is never printed as "-3% more"."""
+    if abs(percent) < 0.5:
+        return "unchanged"
+    return f"{abs(percent):.0f}% {'more' if percent > 0 else 'less'}"
+
+
 def _workers_verdict(cpu: dict[str, float], split: dict[str, list[float]]) -> str:
     """The reading of the figures above, from the figures themselves."""
     growth = {}
@@ -301,8 +308,8 @@ def _workers_verdict(cpu: dict[str, float], split: dict[str, list[float]]) -> st
         return "Where two workers lose: not measured."
     text = (
         "Where two workers lose: the workers do not wait for a CPU (their CPU time is close to the wall time), "
-        f"but each takes more CPU a case while the other runs: durable {durable:.0f}% more, the reference "
-        f"evaluator {reference:.0f}% more."
+        f"but the CPU each takes a case changes while the other runs: durable {_change(durable)}, the reference "
+        f"evaluator {_change(reference)}."
     )
     if durable <= reference + 5:
         return text + (
