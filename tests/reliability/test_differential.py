@@ -49,8 +49,17 @@ def test_engines_agree_on_generated_cases_in_random_fact_orders():
     )
 
 
-@pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*.yaml")), ids=lambda p: p.stem)
-def test_regressions(path):
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(REGRESSIONS.glob("*.yaml")) + sorted(SCENARIOS.rglob("*.yaml")),
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_regressions_and_scenarios_facts_reversed(path):
+    """The kept regressions, and every hand-written scenario (each date boundary, each rule's
+    firing and not firing), with the facts asserted in reverse: durable_rules matches the oracle."""
     case = read_case(path, KB)
     facts = plain_facts(KB, case, CKB.offsets)
     assert get_engine(KB, "durable").run(list(reversed(facts))) == ReferenceEngine(CKB).run(facts)
