@@ -13,7 +13,7 @@ import click
 
 from kbcheck.engine import batch as batch_engine
 
-from .common import KbcheckClickError, is_tty, settings, stderr
+from .common import KbcheckClickError, file_or_stdout, is_tty, settings, stderr
 
 
 @click.command()
@@ -23,7 +23,7 @@ from .common import KbcheckClickError, is_tty, settings, stderr
     "--output",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Write the JSON lines here (default: stdout). Written whole or not at all.",
+    help="Write the JSON lines here; - for stdout (default: stdout). Written whole or not at all.",
 )
 @click.option(
     "--workers",
@@ -51,6 +51,7 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
     items = batch_engine.collect(list(inputs))
     if not items:
         raise KbcheckClickError(f"no cases found in {', '.join(inputs)}")
+    output = file_or_stdout(output)
     target = Path(output) if output else None
     if target is not None and target.is_dir():
         raise KbcheckClickError(f"{target}: is a directory; name a file to write")

@@ -83,6 +83,12 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
+def file_or_stdout(output: str | None) -> str | None:
+    """`-o -` means standard output, as for most Unix tools; without it a file named "-" would
+    be written in the current folder."""
+    return None if output == "-" else output
+
+
 def write_atomic(target: str | Path, data: bytes) -> Path:
     """Write a file whole or not at all: a temporary file beside it, then a rename. A symlink
     at the target is replaced, never written through."""

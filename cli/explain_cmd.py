@@ -22,7 +22,9 @@ FORMATS = ("svg", "png", "pdf", "dot")
     default=None,
     help="Diagram format (default: from the file suffix, else svg).",
 )
-@click.option("-o", "--output", type=click.Path(), default=None, help="File to write (default: DOT on stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(), default=None, help="File to write; - for stdout (default: DOT on stdout)."
+)
 @click.option(
     "--depth", type=click.IntRange(min=1), default=None, help="Show only this many rules back from the conclusion."
 )
@@ -94,8 +96,11 @@ def explain(
         return
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
-        fmt = suffix if suffix in FORMATS else ("svg" if output else "dot")
+        fmt = suffix if suffix in FORMATS else ("svg" if output and output != "-" else "dot")
     data = dot.render(shown, fmt, legend=not no_legend)
+    if output == "-":
+        click.echo(data, nl=False)  # asked for by name: binary formats too (click writes bytes as bytes)
+        return
     if output:
         path = write_atomic(output, data)
         stderr(f"wrote {path} ({fmt}, {shown.number_of_nodes()} nodes, {nx.number_of_edges(shown)} edges)")

@@ -127,6 +127,8 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
     }
     if case_id and not CASE_ID_RE.match(case_id):
         raise KbcheckClickError(f"--id {case_id}: expected 1 to 100 letters, digits, '-' or '_'")
+    if output == "-":
+        raise KbcheckClickError("-o -: the interview asks its questions on stdout; name a case file to write")
     if offence_date:
         try:
             state["offence"] = parse_date(offence_date)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import KbcheckClickError, assessed, conclusion_arg, stderr, write_atomic
+from .common import KbcheckClickError, assessed, conclusion_arg, file_or_stdout, stderr, write_atomic
 
 FORMATS = ("html", "md")
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
@@ -19,7 +19,7 @@ SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
     "--output",
     type=click.Path(),
     default=None,
-    help="File to write (default: the HTML on stdout). For md, the diagram goes beside it as an .svg.",
+    help="File to write; - for stdout (default: the HTML on stdout). For md, the diagram goes beside it as an .svg.",
 )
 @click.option(
     "-f",
@@ -52,6 +52,8 @@ def report(case_file: str, output: str | None, fmt: str | None, conclusion: str)
       kbcheck report case.yaml > report.html
     """
     from kbcheck.explain import report as report_module
+
+    output = file_or_stdout(output)
 
     if fmt is None:
         fmt = SUFFIXES.get(Path(output).suffix.lower(), "html") if output else "html"

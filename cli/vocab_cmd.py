@@ -10,7 +10,7 @@ from kbcheck.engine.case import CASE_ID_RE
 from kbcheck.engine.dates import parse_date
 from kbcheck.explain.vocabulary import case_template, facts_json, facts_text
 
-from .common import KbcheckClickError, echo_json, settings, stderr, write_atomic
+from .common import KbcheckClickError, echo_json, file_or_stdout, settings, stderr, write_atomic
 
 
 @click.command()
@@ -31,7 +31,7 @@ def facts(as_json: bool) -> None:
 
 
 @click.command("new-case")
-@click.option("-o", "--output", type=click.Path(), default=None, help="File to write (default: stdout).")
+@click.option("-o", "--output", type=click.Path(), default=None, help="File to write; - for stdout (default: stdout).")
 @click.option("--id", "case_id", default="my-case", show_default=True, help="The case id.")
 @click.option("--offence-date", default=None, help="The offence date (default: today).")
 def new_case(output: str | None, case_id: str, offence_date: str | None) -> None:
@@ -42,6 +42,7 @@ def new_case(output: str | None, case_id: str, offence_date: str | None) -> None
       kbcheck new-case -o case.yaml
       kbcheck new-case --id neighbour-dispute --offence-date 2025-03-01 > case.yaml
     """
+    output = file_or_stdout(output)
     kb = settings().kb()
     if not CASE_ID_RE.match(case_id):
         raise KbcheckClickError(f"--id {case_id}: expected 1 to 100 letters, digits, '-' or '_'")

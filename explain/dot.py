@@ -116,6 +116,17 @@ def _drawn_edges(graph: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
     return edges
 
 
+def _only_selects_by_date(graph: nx.DiGraph, drawn: list[tuple[str, str, dict[str, Any]]]) -> set[str]:
+    """Fact nodes none of whose edges is drawn: the offence date where it only selects the rules in
+    force. Drawn alone it would float unconnected; the title states it instead."""
+    touched = {u for u, _, _ in drawn} | {v for _, v, _ in drawn}
+    return {
+        node
+        for node, data in graph.nodes(data=True)
+        if data["kind"] == "fact" and graph.out_degree(node) and node not in touched
+    }
+
+
 def _swatch(fill: str, border: str, style_: str = "solid") -> str:
     dashed = ' STYLE="dashed"' if "dashed" in style_ else ""
     return f'<TD WIDTH="28" HEIGHT="16" BGCOLOR="{fill}" COLOR="{border}" BORDER="1"{dashed}></TD>'
@@ -145,8 +156,8 @@ def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
     ]
     body = "".join(f'<TR>{cell}<TD ALIGN="LEFT">{text}</TD></TR>' for cell, text in rows)
     note = (
-        '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9">The offence date selects the rules in force; '
-        "each rule prints its dates.</FONT></TD></TR>"
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9">The offence date (in the title) selects the rules in '
+        "force; each rule prints its dates.</FONT></TD></TR>"
     )
     dot.node(
         "legend",
@@ -182,10 +193,14 @@ def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> 
     )
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.06")
     dot.attr("edge", fontname="Helvetica")
+    drawn = _drawn_edges(graph)
+    hidden = _only_selects_by_date(graph, drawn)
     stages: dict[str, list[str]] = {}
     facts: list[str] = []
     for node in sorted(graph.nodes):
         data = graph.nodes[node]
+        if node in hidden:
+            continue
         if data["kind"] == "fact":
             facts.append(node)
         else:
@@ -199,7 +214,7 @@ def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> 
             sub.attr(label=meta.get("stages", {}).get(stage, stage), style="rounded", color="#9a9a9a", fontsize="13")
             for node in stages[stage]:
                 sub.node(dot_id(node), **_node_attrs(graph.nodes[node]))
-    for u, v, data in _drawn_edges(graph):
+    for u, v, data in drawn:
         kind = data["kind"]
         if kind == "premise":
             dot.edge(dot_id(u), dot_id(v), **style.EDGE_PREMISE)

@@ -191,6 +191,24 @@ def test_unknown_facts_look_unknown_in_the_diagram():
     assert "dashed" in line and "not given: unknown" in line
 
 
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_no_fact_floats_unconnected_in_a_diagram(path):
+    """The offence date only selects the rules in force: where no edge from it is drawn, it is not
+    drawn either (the title gives it), rather than floating beside the facts that are used."""
+    import re
+
+    kb = load_kb()
+    e = explanation(path)
+    floating = []
+    for conclusion in kb.public_conclusions():
+        source = dot.render(graph.justification(e.graph, conclusion), "dot").decode()
+        facts = set(re.findall(r'^\t\t"(fact/[^"]+)" \[', source, flags=re.M))
+        linked = set(re.findall(r'^\t"(fact/[^"]+)" ->', source, flags=re.M))
+        floating += [f"{conclusion}: {fact}" for fact in sorted(facts - linked)]
+        assert "Offence date " + e.assessment.case.offence_date.isoformat() in source
+    assert floating == []
+
+
 @pytest.mark.parametrize(
     "name,path,conclusion",
     [

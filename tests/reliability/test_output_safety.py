@@ -75,3 +75,30 @@ def test_output_into_a_missing_folder_or_onto_a_folder_is_exit_2(tmp_path):
     for target in (tmp_path / "nowhere" / "x.svg", tmp_path):
         result = CliRunner().invoke(cli, ["explain", str(case), "-o", str(target)])
         assert result.exit_code == 2 and result.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize(
+    "args,starts",
+    [
+        (["explain", "{case}", "offence.mca_s1", "-o", "-"], b"digraph justification {"),
+        (["explain", "{case}", "offence.mca_s1", "--format", "png", "-o", "-"], b"\x89PNG"),
+        (["report", "{case}", "-o", "-"], b"<!DOCTYPE html>"),
+        (["batch", "{case}", "-o", "-"], b'{"case":"nasty"'),
+        (["new-case", "-o", "-"], b"# A kbcheck case file"),
+    ],
+    ids=lambda a: " ".join(a[:4]) if isinstance(a, list) else None,
+)
+def test_dash_as_output_means_stdout_not_a_file_named_dash(tmp_path, monkeypatch, args, starts):
+    case = case_with_title(tmp_path / "case", "plain")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [a.format(case=case) for a in args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(starts)
+    assert not (tmp_path / "-").exists()
+
+
+def test_the_interview_refuses_dash_as_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["interview", "-o", "-"], input="")
+    assert result.exit_code == 2 and "name a case file" in result.output
+    assert not (tmp_path / "-").exists()
