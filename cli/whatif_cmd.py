@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kbcheck.engine import KbcheckError
-from kbcheck.engine.case import parse_fact_text
+from kbcheck.engine.case import parse_fact_text, suggest
 from kbcheck.engine.dates import parse_date
 from kbcheck.explain import serialize, text
 from kbcheck.explain.explanation import Explanation
@@ -23,13 +23,11 @@ def parse_sets(kb, pairs: tuple[str, ...]) -> dict[str, Any]:  # type: ignore[no
             raise KbcheckClickError(f"--set {pair}: expected FACT=VALUE, e.g. --set sender_identified=false")
         name, raw = (part.strip() for part in pair.split("=", 1))
         fact = kb.facts.get(name)
-        if fact is None or fact.header:
-            what = (
-                "a case header field: use --offence-date or --assessment-date"
-                if fact
-                else "not a fact of the vocabulary"
-            )
-            raise KbcheckClickError(f"--set {pair}: {name} is {what}")
+        if fact is None:
+            hint = suggest(name, sorted(kb.facts)) or "; `kbcheck facts` lists them"
+            raise KbcheckClickError(f"--set {pair}: {name} is not a fact of the vocabulary{hint}")
+        if fact.header and name != "jurisdiction":
+            raise KbcheckClickError(f"--set {pair}: {name} is a date of the case: use --{name.replace('_', '-')}")
         try:
             changes[name] = parse_fact_text(fact, raw)
         except ValueError as exc:
@@ -64,6 +62,7 @@ def what_if(
       kbcheck what-if case.yaml --set sender_identified=false
       kbcheck what-if case.yaml --set fake_or_anonymous_account=true --set account_linked_to_suspect=false
       kbcheck what-if threat.yaml --offence-date 2024-03-01
+      kbcheck what-if case.yaml --set jurisdiction=scotland
     """
     assessment = assessed(case_file)
     kb = assessment.kb

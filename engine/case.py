@@ -92,7 +92,7 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _suggest(name: str, choices: list[str]) -> str:
+def suggest(name: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(name, choices, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -208,7 +208,7 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
         if key not in HEADER_KEYS + SCENARIO_KEYS:
             raise CaseError(
                 label,
-                f"unknown key{_suggest(key, list(HEADER_KEYS))}; expected one of: {', '.join(HEADER_KEYS)}",
+                f"unknown key{suggest(key, list(HEADER_KEYS))}; expected one of: {', '.join(HEADER_KEYS)}",
                 line=data.line_of(key),
                 field=key,
             )
@@ -293,7 +293,7 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             candidates = [n for n, f in kb.facts.items() if not f.header]
             raise CaseError(
                 label,
-                f"not a fact of the vocabulary{_suggest(str(name), candidates)}; `kbcheck facts` lists them",
+                f"not a fact of the vocabulary{suggest(str(name), candidates)}; `kbcheck facts` lists them",
                 line=line,
                 field=f"facts.{name}",
             )
@@ -319,6 +319,7 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
         source=label,
         lines=lines,
         assessment_date_given=assessment_given,
+        jurisdiction_given="jurisdiction" in data,
     )
     check_constraints(kb, case, label)
     return case

@@ -89,11 +89,13 @@ class Question:
         return sum(1 for e in self.effects if e.settles)
 
     def rank(self) -> tuple[int, int, int]:
-        """Most decisive first: what it settles, then what it changes, weighting the contract's
-        own conclusions above single members of lists."""
+        """Most decisive first: a conclusion it would settle counts twice, one it would change
+        once, and the contract's own conclusions three times a single member of a list. So a fact
+        that could overturn the offence, the evidence and the outcome comes before one that only
+        settles whether a sentencing factor applies."""
         settled = sum(self.weights.get(e.conclusion, 1) for e in self.effects if e.settles)
         changed = sum(self.weights.get(e.conclusion, 1) for e in self.effects)
-        return (-settled, -changed, len(self.fact))
+        return (-(settled + changed), -settled, len(self.fact))
 
 
 # --- What if -------------------------------------------------------------------------------------
@@ -209,13 +211,16 @@ class Explanation:
 
     # --- What is still missing ------------------------------------------------------------------
     def targets(self, conclusion: str | None = None) -> list[str]:
-        """What `ask` tries to settle: the named conclusion, or every unknown or undetermined one."""
+        """What `ask` looks at: the named conclusion, or every conclusion of the contract that is
+        not settled: unknown or undetermined, or provisional (a fact not given could change it,
+        as a finding that the offence is made out can turn on a purpose not yet shown)."""
         if conclusion is not None:
             return self.analysis.expand(conclusion)
         names = []
         for cid, cdef in self.kb.conclusions.items():
             public = cdef.public or cdef.list_id is not None
-            if public and self.assessment.values[cid] in UNSETTLED:
+            open_ = self.assessment.values[cid] in UNSETTLED or len(self.possible.get(cid, ())) > 1
+            if public and open_:
                 names.append(cid)
         return names
 
@@ -241,7 +246,8 @@ class Explanation:
                 for target in targets:
                     new = other.values[target]
                     outcomes[target][_text(value)] = new
-                    if new not in UNSETTLED and target not in reasons:
+                    current = self.assessment.values[target]
+                    if new not in UNSETTLED and new != current and target not in reasons:
                         firing = next((f for f in other.firings if f.conclusion == target), None)
                         if firing is not None:
                             reasons[target] = (firing.rule.title, self.kb.citation(firing.rule))
@@ -268,8 +274,11 @@ class Explanation:
         today: dt.date | None = None,
     ) -> Case:
         """The case with some facts or dates changed, validated exactly as a case file is."""
+        changes = dict(changes)
+        jurisdiction = changes.pop("jurisdiction", None)
         data = self.case.with_facts(changes).to_data()
-        data["facts"] = {k: v for k, v in data["facts"].items()}
+        if jurisdiction is not None:
+            data["jurisdiction"] = jurisdiction
         if offence_date is not None:
             data["offence_date"] = offence_date.isoformat()
         if assessment_date is not None:

@@ -99,6 +99,8 @@ def _premise_node(graph: nx.DiGraph, assessment: Assessment, name: str, value: s
             given = fdef.header or name in assessment.case.given
             if name == "assessment_date" and not assessment.case.assessment_date_given:
                 given = False
+            if name == "jurisdiction" and not assessment.case.jurisdiction_given:
+                given = False
             graph.add_node(
                 node,
                 kind="fact",

@@ -234,7 +234,7 @@ def why_not_text(kb: KB, conclusion: str, value: str, actual: Any, attempts: lis
 
 def ask_text(kb: KB, questions: list[Any], targets: list[str]) -> str:
     if not targets:
-        return "Nothing is unknown or undetermined: no missing fact could settle anything further.\n"
+        return "Every conclusion is settled: no fact that is not given could change any of them.\n"
     if not questions:
         return "No single fact that is not given would change " + ", ".join(targets) + ".\n"
     lines = [
@@ -249,7 +249,7 @@ def ask_text(kb: KB, questions: list[Any], targets: list[str]) -> str:
             outcomes = "; ".join(f"{v} -> {c}" for v, c in effect.outcomes.items())
             verb = "would settle" if effect.settles else "would change"
             lines.append(f"     {verb} {effect.conclusion} (now {effect.current}): {outcomes}")
-            if effect.settles and effect.reason:
+            if effect.reason:
                 lines.append(f"       why it matters: {effect.reason[0]} [{effect.reason[1]}]")
     return "\n".join(lines) + "\n"
 

@@ -92,10 +92,20 @@ def test_what_if_the_offence_date_shows_the_law_changing():
     assert "The threat limb is repealed for conduct from 31 January 2024 [OSA 2023 s.189(1)" in out
 
 
+def test_what_if_in_another_jurisdiction():
+    out = run("what-if", str(WHATSAPP), "--set", "jurisdiction=scotland").output
+    assert out.startswith("What if jurisdiction=scotland?")
+    assert "law.mca_s1_applies: true -> false" in out
+    assert "offence.mca_s1: made_out -> not_made_out" in out
+
+
 def test_what_if_refuses_bad_changes_with_exit_2():
     for args, message in [
         (["--set", "medium=fax"], "--set medium=fax: expected one of letter"),
         (["--set", "nonsense=true"], "nonsense is not a fact of the vocabulary"),
+        (["--set", "sender_identifed=false"], "(did you mean 'sender_identified'?)"),
+        (["--set", "offence_date=2020-01-01"], "offence_date is a date of the case: use --offence-date"),
+        (["--set", "jurisdiction=wales"], "--set jurisdiction=wales: expected one of"),
         (["--set", "content_merely_offensive=true"], "cannot be both grossly offensive and merely offensive"),
         (["--offence-date", "2024-02-30"], "--offence-date 2024-02-30"),
         ([], "nothing to change"),
@@ -116,13 +126,27 @@ def test_ask_names_the_facts_that_settle_an_unknown_purpose():
     assert "would settle element.purpose (now unknown): true -> met; false -> not_met" in out
 
 
-def test_ask_without_a_conclusion_targets_everything_unknown():
+def test_ask_without_a_conclusion_targets_everything_not_settled():
     e = explanation(MEME)
     targets = e.targets()
     assert "element.purpose" in targets and "offence.mca_s1" in targets
-    assert all(e.assessment.values[t] in ("unknown", "undetermined") for t in targets)
+    assert all(e.assessment.values[t] in ("unknown", "undetermined") or not e.settled(t) for t in targets)
+    assert "procedure.mode_of_trial" not in targets  # settled: nothing unknown could change it
     ranked = e.missing()
     assert ranked[0].fact == "purpose_distress_anxiety"
+
+
+def test_ask_puts_first_what_could_overturn_a_provisional_offence():
+    """The WhatsApp case is made out, provisionally: a denial of purpose, or a mutual exchange,
+    would overturn it. Those facts come before ones that only settle a sentencing factor."""
+    e = explanation(WHATSAPP)
+    assert e.assessment.values["offence.mca_s1"] == "made_out" and not e.settled("offence.mca_s1")
+    assert "offence.mca_s1" in e.targets()
+    ranked = [q.fact for q in e.missing()]
+    assert ranked[0] == "purpose_distress_anxiety"
+    assert {"mutual_exchange", "joke_or_satire"} <= set(ranked[:3])
+    out = run("ask", str(WHATSAPP)).output
+    assert "would change offence.mca_s1 (now made_out): true -> made_out; false -> not_made_out" in out
 
 
 def test_settled_and_provisional():
@@ -267,3 +291,18 @@ def test_settled_is_sound_under_random_completions():
             other = assess(case, kb)
             for conclusion, value in settled.items():
                 assert other.value(conclusion) == value, (base.id, conclusion, given)
+
+
+def test_a_default_jurisdiction_is_not_reported_as_given(tmp_path):
+    """A case that leaves out `jurisdiction` is judged in England and Wales by default; why and
+    the diagram say so, and never "you said so"."""
+    text = WHATSAPP.read_text()
+    assert "\njurisdiction:" not in text
+    out = run("why", str(WHATSAPP), "law.mca_s1_applies").output
+    assert "jurisdiction = england_and_wales  (England and Wales, by default)" in out
+    given = tmp_path / "given.yaml"
+    given.write_text(text.replace("\noffence_date:", "\njurisdiction: england_and_wales\noffence_date:", 1))
+    out = run("why", str(given), "law.mca_s1_applies").output
+    assert "jurisdiction = england_and_wales  (you said so)" in out
+    source = dot.render(graph.justification(explanation(WHATSAPP).graph, "law.mca_s1_applies"), "dot").decode()
+    assert "england_and_wales</B><BR/><I>by default</I>" in source
