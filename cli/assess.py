@@ -12,7 +12,7 @@ from .common import echo_json, read, settings
 
 @click.command()
 @click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON (spec/case-format.md §3).")
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON (docs/case-format.md §3).")
 def assess(case_file: str, as_json: bool) -> None:
     """Assess a case: each conclusion, its value, the rules that concluded it, and whether it is settled.
 

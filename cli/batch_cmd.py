@@ -39,7 +39,8 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
 
     Writes one JSON line per case, in input order, in the contract's format (a `source` field
     names the input). A case that cannot be read or assessed is an error line; the others go on.
-    A summary goes to stderr, with a progress bar on a terminal.
+    A summary goes to stderr, with a progress bar on a terminal. Exit status: 0 when every case
+    was assessed, 1 when some were error lines, 2 when an INPUT does not exist (nothing written).
 
     \b
     Examples:
@@ -48,6 +49,9 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
     """
     cfg = settings()
     cfg.kb()  # a broken KB is one error, not one per case
+    for raw in inputs:
+        if not Path(raw).exists():
+            raise KbcheckClickError(f"{raw}: no such file or folder")
     items = batch_engine.collect(list(inputs))
     if not items:
         raise KbcheckClickError(f"no cases found in {', '.join(inputs)}")

@@ -95,8 +95,12 @@ def explain(
         _write_steps(assessment, shown, Path(steps_dir), fmt or "svg", not no_legend)
         return
     if fmt is None:
-        suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
-        fmt = suffix if suffix in FORMATS else ("svg" if output and output != "-" else "dot")
+        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+        if suffix and suffix not in FORMATS:
+            raise KbcheckClickError(
+                f"{output}: cannot tell the format from .{suffix}; name a .svg, .png, .pdf or .dot file, or give --format"
+            )
+        fmt = suffix or ("svg" if output and output != "-" else "dot")
     data = dot.render(shown, fmt, legend=not no_legend)
     if output == "-":
         click.echo(data, nl=False)  # asked for by name: binary formats too (click writes bytes as bytes)

@@ -35,6 +35,8 @@ def ask(prompt: str) -> str:
     if line == "":
         click.echo()
         raise EndOfInput
+    if not sys.stdin.isatty():  # a piped answer is not echoed: show it, so a transcript reads well
+        click.echo(line.strip())
     return line.strip()
 
 
@@ -104,9 +106,12 @@ def save(kb: KB, data: dict[str, Any], target: str, unknown: list[str]) -> None:
 def interview(output: str | None, offence_date: str | None, case_id: str | None) -> None:
     """Build a case by answering only the questions that can still change a conclusion.
 
-    The most decisive question comes first. Answer yes, no, an option's number, a number, or
-    Enter for don't know; ? says why it is asking; done stops. Settled conclusions are shown as
-    they settle. Ctrl-C or the end of input offers to save what has been answered.
+    It opens with the case: its id (unless --id), the offence date (unless --offence-date), the
+    date to assess it at (Enter for today) and where it happened. Then the facts, the most
+    decisive question first. Answer yes, no, an option's number, a number, or Enter for don't
+    know; ? says why it is asking; done stops. Settled conclusions are shown as they settle.
+    Ctrl-C or the end of input offers to save what has been answered. Exit status 1 when nothing
+    is saved.
 
     \b
     Examples:

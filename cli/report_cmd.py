@@ -56,7 +56,12 @@ def report(case_file: str, output: str | None, fmt: str | None, conclusion: str)
     output = file_or_stdout(output)
 
     if fmt is None:
-        fmt = SUFFIXES.get(Path(output).suffix.lower(), "html") if output else "html"
+        suffix = Path(output).suffix.lower() if output else ""
+        if suffix and suffix not in SUFFIXES:
+            raise KbcheckClickError(
+                f"{output}: cannot tell the format from {suffix}; name a .html or .md file, or give --format"
+            )
+        fmt = SUFFIXES.get(suffix, "html")
     if fmt == "md" and not output:
         raise KbcheckClickError("--format md writes its diagram to a file beside the report: name the report with -o")
     assessment = assessed(case_file)

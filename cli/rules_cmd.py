@@ -30,7 +30,7 @@ def rules(as_json: bool, source: str | None, guide_differs: bool) -> None:
     for r in chosen:
         click.echo(f"{r.id}\n    {r.title}\n    {kb.citation(r)} | {r.dates_text()} | {kb.url_of(r)}")
         if guide_differs:
-            click.echo(f"    The guide: {r.seed}")
+            click.echo(f"    {r.seed}")  # each begins "The guide..."
     click.echo(f"{len(chosen)} rules", err=True)
 
 

@@ -8,7 +8,7 @@ import click
 
 from kbcheck.explain import serialize, text
 
-from .common import assessed, echo_json
+from .common import assessed, echo_json, is_tty
 
 
 @click.command()
@@ -36,6 +36,8 @@ def trace(case_file: str, step: bool, as_json: bool) -> None:
         if step and firing.step < total:
             click.echo(f"     [{firing.step}/{total}: Enter for the next firing, q to stop] ", nl=False, err=True)
             answer = stdin.readline()
+            if not is_tty(stdin):  # a piped answer is not echoed: end the prompt's line ourselves
+                click.echo("", err=True)
             if answer.strip().lower() == "q":
                 break
             if answer == "":  # end of input: stop waiting

@@ -1,4 +1,4 @@
-"""Read a case file (spec/case-format.md §1) into a Case, or refuse it clearly.
+"""Read a case file (docs/case-format.md §1) into a Case, or refuse it clearly.
 
 Every refusal names the file, the line where the YAML allows it, the field and what was
 expected. A fact that is absent or given as `unknown` is unknown: it is kept out of

@@ -32,7 +32,7 @@ class InputError(KbcheckError):
 
 
 class CaseError(InputError):
-    """A case file that does not follow the contract (spec/case-format.md)."""
+    """A case file that does not follow the contract (docs/case-format.md)."""
 
 
 class KBError(InputError):

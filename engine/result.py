@@ -108,7 +108,7 @@ class Assessment:
         ]
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's JSON (spec/case-format.md §3), with kbcheck's additions after it."""
+        """The contract's JSON (docs/case-format.md §3), with kbcheck's additions after it."""
         derived = {c: typed(self.kb, c, v) for c, v in sorted(self.values.items()) if not self.kb.conclusions[c].public}
         return {
             "case": self.case.id,

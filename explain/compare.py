@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from typing import Any
 
 from kbcheck.engine import assess
@@ -46,15 +47,32 @@ def table_text(results: list[Assessment], every: bool = False) -> str:
     if not body:
         return "The conclusions are the same on every date.\n"
     table = [header, assessed, *body]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    widths = [min(w, 40) for w in widths]
+    widths = [min(max(len(row[i]) for row in table), 40) for i in range(len(header))]
     lines = []
     for n, row in enumerate(table):
-        cells = [cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…" for i, cell in enumerate(row)]
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip())
+        # A long value (a list of limbs, of weaknesses) wraps onto more lines rather than being
+        # cut: the member cut off could be the one the comparison is about.
+        cells = [_wrap(cell, widths[i]) for i, cell in enumerate(row)]
+        for k in range(max(len(c) for c in cells)):
+            parts = [c[k] if k < len(c) else "" for c in cells]
+            lines.append("  ".join(part.ljust(widths[i]) for i, part in enumerate(parts)).rstrip())
         if n == 1:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
+
+
+def _wrap(cell: str, width: int) -> list[str]:
+    """A cell as lines of at most `width`, broken after the commas of a list where it can."""
+    lines: list[str] = []
+    for item in cell.split(", "):
+        piece = item if not lines else lines[-1] + ", " + item
+        if lines and len(piece) + 1 <= width:
+            lines[-1] = piece
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.extend(textwrap.wrap(item, width, break_on_hyphens=False) or [""])
+    return lines
 
 
 def table_json(results: list[Assessment], every: bool = False) -> dict[str, Any]:

@@ -70,7 +70,11 @@ def _conclusion_label(data: dict[str, Any]) -> str:
         shown = f"{_html(head, 34)}<BR/>[{_html(member.rstrip(']'), 34)}]"
     else:
         shown = _html(name, 34)
-    return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>>"
+    unsettled = not isinstance(data["value"], list) and str(data["value"]) in style.UNSETTLED
+    note = (
+        '<BR/><FONT POINT-SIZE="9"><I>provisional</I></FONT>' if data.get("settled") is False and not unsettled else ""
+    )
+    return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>{note}>"
 
 
 def _attrs(*dicts: dict[str, str], **extra: str) -> dict[str, str]:
@@ -149,8 +153,16 @@ def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
             "Conclusion that is unknown or undetermined",
         ),
         (
+            '<TD><FONT POINT-SIZE="9"><I>provisional</I></FONT></TD>',
+            "a fact not given could still change this conclusion",
+        ),
+        (
             '<TD><FONT COLOR="#555555">&#8594;</FONT></TD>',
             "fact or conclusion &#8594; rule it satisfies &#8594; what it concludes",
+        ),
+        (
+            '<TD><FONT COLOR="#9a9a9a">- - &#8594;</FONT></TD>',
+            "an unknown fact the rule allows: not proof, but it did not rule the conclusion out",
         ),
         ('<TD><FONT COLOR="#c62828"><B>&#8867;</B></FONT></TD>', "a consideration that defeats a conclusion"),
     ]
@@ -217,7 +229,8 @@ def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> 
     for u, v, data in drawn:
         kind = data["kind"]
         if kind == "premise":
-            dot.edge(dot_id(u), dot_id(v), **style.EDGE_PREMISE)
+            unknown = graph.nodes[u]["kind"] == "fact" and graph.nodes[u]["unknown"]
+            dot.edge(dot_id(u), dot_id(v), **(style.EDGE_PREMISE_UNKNOWN if unknown else style.EDGE_PREMISE))
         elif kind == "concludes":
             dot.edge(dot_id(u), dot_id(v), **style.EDGE_CONCLUDES)
         elif kind == "member":

@@ -156,10 +156,14 @@ class Explanation:
         ldef = self.kb.lists.get(conclusion)
         if ldef is not None:
             root = WhyNode(conclusion, ", ".join(self.assessment.value(conclusion)) or "(none)", "list")
+            # The members in the list justify it; an empty list is justified by every member's
+            # own conclusion that it is not in (each given by a positive rule, never by silence).
+            empty = not self.assessment.value(conclusion)
             for member in ldef.members:
                 mid = ldef.member_id(member)
-                if self.assessment.values.get(mid) == "yes":
-                    root.members.append(self._why(mid, "yes", seen))
+                value = self.assessment.values.get(mid)
+                if value == "yes" or (empty and value is not None):
+                    root.members.append(self._why(mid, value, seen))
             return root
         return self._why(conclusion, self.assessment.values[conclusion], seen)
 

@@ -87,7 +87,19 @@ def build(assessment: Assessment, steps: int | None = None) -> nx.DiGraph:
             source = conclusion_node(firing.conclusion)
             if tnode in graph and source != tnode:
                 graph.add_edge(source, tnode, kind="defeats", defeated=value or "")
+    _mark_settled(graph, assessment)
     return graph
+
+
+def _mark_settled(graph: nx.DiGraph, assessment: Assessment) -> None:
+    """Each conclusion says whether it is settled or provisional (a fact not given could change
+    it), so a diagram never shows a provisional finding as firm."""
+    from .explanation import Explanation
+
+    explanation = Explanation(assessment)
+    for _, data in graph.nodes(data=True):
+        if data["kind"] in ("conclusion", "list"):
+            data["settled"] = explanation.settled(data["id"])
 
 
 def _premise_node(graph: nx.DiGraph, assessment: Assessment, name: str, value: str) -> str:

@@ -26,6 +26,9 @@ CONCLUSION_UNSETTLED = {
 INTERMEDIATE = {"penwidth": "1"}
 PUBLIC = {"peripheries": "2"}
 EDGE_PREMISE = {"color": "#555555", "arrowsize": "0.7"}
+# A premise that is an unknown fact: the rule allowed it (it did not rule the conclusion out);
+# it is not proof of anything.
+EDGE_PREMISE_UNKNOWN = {"color": "#9a9a9a", "style": "dashed", "arrowsize": "0.7"}
 EDGE_CONCLUDES = {"color": "#222222", "penwidth": "1.6", "arrowsize": "0.8"}
 EDGE_MEMBER = {"color": "#222222", "style": "dotted", "arrowsize": "0.7"}
 EDGE_DEFEATS = {"color": "#c62828", "style": "bold", "arrowhead": "tee", "fontcolor": "#c62828", "fontsize": "10"}

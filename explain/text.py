@@ -128,7 +128,7 @@ def rule_text(kb: KB, rule: Rule) -> str:
     lines.append(f"  Then:        {rule.conclusion} = {rule.value}")
     if rule.defeats:
         lines.append(f"  Defeats:     {', '.join(rule.defeats)}")
-    for label, text in (("Notes", rule.notes), ("The guide", rule.seed)):
+    for label, text in (("Notes", rule.notes), ("The practitioner's guide", rule.seed)):
         if text:
             lines.append("")
             lines.append(f"  {label}:")
@@ -187,7 +187,9 @@ def why_text(kb: KB, node: Any, width: int = 110) -> str:
         text = f"{n.name} = {n.value}"
         if n.repeated:
             return text + "  (shown above)"
-        return f"{text}: {_meaning(kb, n.name)}"
+        # The meaning says what the conclusion decides, whatever its value: "(asks: ...)" keeps
+        # "not_made_out: all elements met" from reading as a contradiction.
+        return f"{text}  (asks: {_meaning(kb, n.name)})"
 
     def walk(n: Any, prefix: str, last: bool, root: bool = False) -> None:
         branch = "" if root else ("└─ " if last else "├─ ")

@@ -41,6 +41,14 @@ def test_batch_writes_one_line_per_case_in_input_order_and_reports_bad_cases(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl"]
 
 
+def test_a_missing_input_is_bad_input_and_nothing_is_written(tmp_path):
+    out = tmp_path / "r.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(SHARED), str(tmp_path / "nosuchdir"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {tmp_path / 'nosuchdir'}: no such file or folder"
+    assert not out.exists()
+
+
 def test_batch_output_is_the_same_whatever_the_workers():
     outputs = {}
     for workers in ("0", "1", "2"):
@@ -109,6 +117,18 @@ def test_compare_shows_the_threat_limb_repealed():
     assert data["conclusions"]["defence.s1_2"] == ["does_not_apply", "not_available"]
     text = CliRunner().invoke(cli, ["compare", str(threat), "--dates", "2014-01-01,2016-01-01"]).output
     assert "procedure.mode_of_trial" in text and "summary_only" in text and "either_way" in text
+
+
+def test_compare_wraps_a_long_list_rather_than_cutting_it():
+    """The threat limb is the point of this comparison: it must not be cut off the end of the list."""
+    threat = SHARED / "dated-threat-2023-vs-law.yaml"
+    text = CliRunner().invoke(cli, ["compare", str(threat), "--dates", "2024-01-30,2024-01-31"]).output
+    assert "…" not in text
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("law.content_limbs_available"))
+    assert "false_information," in lines[at] and "threat" in lines[at + 1]
+    assert lines[at + 1].startswith(" " * len("law.content_limbs_available"))  # a continuation line
+    assert max(len(line) for line in lines) <= 2 + 27 + 2 + 40 + 2 + 40
 
 
 def test_interview_asks_few_questions_and_writes_a_case_assess_accepts(tmp_path):

@@ -306,3 +306,32 @@ def test_a_default_jurisdiction_is_not_reported_as_given(tmp_path):
     assert "jurisdiction = england_and_wales  (you said so)" in out
     source = dot.render(graph.justification(explanation(WHATSAPP).graph, "law.mca_s1_applies"), "dot").decode()
     assert "england_and_wales</B><BR/><I>by default</I>" in source
+
+
+def test_a_diagram_marks_provisional_conclusions_and_unknown_premises():
+    """The WhatsApp offence is made out provisionally (purpose is inferred while the facts that
+    could defeat it are unknown): the diagram says so, and draws the unknown facts' edges dashed."""
+    e = explanation(WHATSAPP)
+    shown = graph.justification(e.graph, "offence.mca_s1")
+    assert shown.nodes[graph.conclusion_node("offence.mca_s1")]["settled"] is False
+    assert shown.nodes[graph.conclusion_node("element.content")]["settled"] is True
+    source = dot.render(shown, "dot").decode()
+    made_out = next(line for line in source.splitlines() if line.strip().startswith('"concl/offence.mca_s1" ['))
+    assert "<I>provisional</I>" in made_out
+    content = next(line for line in source.splitlines() if line.strip().startswith('"concl/element.content" ['))
+    assert "provisional" not in content
+    edge = next(line for line in source.splitlines() if line.strip().startswith('"fact/mutual_exchange" ->'))
+    assert "style=dashed" in edge
+    edge = next(line for line in source.splitlines() if line.strip().startswith('"fact/medium" ->'))
+    assert "dashed" not in edge
+
+
+def test_why_an_empty_list_shows_why_each_member_is_not_in_it():
+    out = run("why", str(WHATSAPP), "evidence.weaknesses").output
+    assert out.startswith("evidence.weaknesses = (none)")
+    assert "evidence.weaknesses[identification] = no" in out
+    assert "because identification is not a weakness  [Code for Crown Prosecutors paras 4.6-4.7]" in out
+    full = run("why", str(WHATSAPP), "alternatives").output  # not empty: the members in it, only
+    members = [line for line in full.splitlines() if line.startswith(("├─ ", "└─ "))]
+    assert "├─ alternatives[pha1997.s2] = yes" in "\n".join(members).replace("└─", "├─")
+    assert all(" = yes  (asks" in line for line in members)

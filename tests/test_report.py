@@ -259,8 +259,12 @@ def test_format_comes_from_the_suffix_or_the_option(tmp_path):
     assert invoke("report", str(WHATSAPP), "--format", "md", "-o", str(tmp_path / "b.txt")).exit_code == 0
     assert (tmp_path / "b.txt").read_text(encoding="utf-8").startswith("# ")
     assert (tmp_path / "b.svg").exists()
-    assert invoke("report", str(WHATSAPP), "-o", str(tmp_path / "c.out")).exit_code == 0
+    assert invoke("report", str(WHATSAPP), "-o", str(tmp_path / "c.out")).exit_code == 2  # which format?
+    assert not (tmp_path / "c.out").exists()
+    assert invoke("report", str(WHATSAPP), "--format", "html", "-o", str(tmp_path / "c.out")).exit_code == 0
     assert (tmp_path / "c.out").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert invoke("report", str(WHATSAPP), "-o", str(tmp_path / "report")).exit_code == 0  # no suffix: html
+    assert (tmp_path / "report").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_html_goes_to_stdout_without_output(whatsapp_html):

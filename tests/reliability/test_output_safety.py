@@ -102,3 +102,19 @@ def test_the_interview_refuses_dash_as_output(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["interview", "-o", "-"], input="")
     assert result.exit_code == 2 and "name a case file" in result.output
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["explain", "{case}", "-o", "{out}.gif"], "cannot tell the format from .gif; name a .svg, .png, .pdf or .dot"),
+        (["report", "{case}", "-o", "{out}.txt"], "cannot tell the format from .txt; name a .html or .md"),
+    ],
+    ids=["explain", "report"],
+)
+def test_an_output_suffix_that_names_no_format_is_refused(tmp_path, args, message):
+    case = case_with_title(tmp_path / "case", "plain")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [a.format(case=case, out=out) for a in args])
+    assert result.exit_code == 2 and message in result.output
+    assert list(tmp_path.glob("out*")) == []
