@@ -117,12 +117,14 @@ def explain(
 def _write_steps(assessment, shown, folder: Path, fmt: str, legend: bool) -> None:  # type: ignore[no-untyped-def]
     """step-001.svg, step-002.svg, ...: the firings in the shown graph, one more each time."""
     from kbcheck.explain import dot, graph
+    from kbcheck.explain.explanation import Explanation
 
     folder.mkdir(parents=True, exist_ok=True)
     rule_nodes = {n for n, d in shown.nodes(data=True) if d["kind"] == "rule"}
     steps = [f.step for f in assessment.firings if graph.rule_node(f.rule.id) in rule_nodes]
+    explanation = Explanation(assessment)  # what is settled, worked out once for every step
     for n, step in enumerate(steps, start=1):
-        partial = graph.build(assessment, steps=step)
+        partial = graph.build(assessment, steps=step, explanation=explanation)
         partial = partial.subgraph([x for x in partial.nodes if x in shown]).copy()
         firing = assessment.firings[step - 1]
         title = (

@@ -55,14 +55,18 @@ class Case:
         return self.given.get(name, UNKNOWN)
 
     def with_facts(self, changes: Mapping[str, Any]) -> Case:
-        """A copy with some facts changed (`unknown` removes a fact): for what-if."""
+        """A copy with some facts changed (`unknown` removes a fact): for what-if. The jurisdiction,
+        a header field, may be changed too; the dates are changed by rereading the case."""
         given = dict(self.given)
+        header: dict[str, Any] = {}
         for name, value in changes.items():
-            if value == UNKNOWN:
+            if name == "jurisdiction":
+                header = {"jurisdiction": value, "jurisdiction_given": True}
+            elif value == UNKNOWN:
                 given.pop(name, None)
             else:
                 given[name] = value
-        return replace(self, given=dict(sorted(given.items())))
+        return replace(self, given=dict(sorted(given.items())), **header)
 
     def to_data(self) -> dict[str, Any]:
         """The case as a case file would hold it."""

@@ -252,3 +252,14 @@ class KB:
         """The conclusions of `assess` output: plain ones and lists, in KB order."""
         names = [c.id for c in self.conclusions.values() if c.public and c.list_id is None]
         return sorted(names + list(self.lists))
+
+    def public_by_stage(self) -> list[tuple[str, str, list[str]]]:
+        """(stage id, stage title, its public conclusions), stages in KB order and only those with
+        any: plain conclusions in KB order, then lists."""
+        by_stage: dict[str, list[str]] = {}
+        for cid, cdef in self.conclusions.items():
+            if cdef.public and cdef.list_id is None:
+                by_stage.setdefault(cdef.stage, []).append(cid)
+        for lid, ldef in self.lists.items():
+            by_stage.setdefault(ldef.stage, []).append(lid)
+        return [(sid, title, by_stage[sid]) for sid, title in self.stages.items() if by_stage.get(sid)]

@@ -62,6 +62,11 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def _unsettled(data: dict[str, Any]) -> bool:
+    """The value itself is open: unknown or undetermined."""
+    return not isinstance(data["value"], list) and str(data["value"]) in style.UNSETTLED
+
+
 def _conclusion_label(data: dict[str, Any]) -> str:
     value = _value_text(data["value"])
     name = data["id"]
@@ -70,10 +75,8 @@ def _conclusion_label(data: dict[str, Any]) -> str:
         shown = f"{_html(head, 34)}<BR/>[{_html(member.rstrip(']'), 34)}]"
     else:
         shown = _html(name, 34)
-    unsettled = not isinstance(data["value"], list) and str(data["value"]) in style.UNSETTLED
-    note = (
-        '<BR/><FONT POINT-SIZE="9"><I>provisional</I></FONT>' if data.get("settled") is False and not unsettled else ""
-    )
+    provisional = data.get("settled") is False and not _unsettled(data)
+    note = '<BR/><FONT POINT-SIZE="9"><I>provisional</I></FONT>' if provisional else ""
     return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>{note}>"
 
 
@@ -102,8 +105,7 @@ def _node_attrs(data: dict[str, Any]) -> dict[str, str]:
             "target": "_blank",
             "tooltip": f"{data['citation']}: {data['title']}",
         }
-    unsettled = not isinstance(data["value"], list) and str(data["value"]) in style.UNSETTLED
-    base = style.CONCLUSION_UNSETTLED if unsettled else style.CONCLUSION
+    base = style.CONCLUSION_UNSETTLED if _unsettled(data) else style.CONCLUSION
     extra = style.PUBLIC if data.get("public") else style.INTERMEDIATE
     return _attrs(base, extra, label=_conclusion_label(data), tooltip=data.get("meaning", ""))
 

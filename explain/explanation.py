@@ -122,7 +122,7 @@ class Explanation:
     def graph(self) -> nx.DiGraph:
         from . import graph as graph_module  # networkx is imported only when a graph is drawn
 
-        return graph_module.build(self.assessment)
+        return graph_module.build(self.assessment, explanation=self)
 
     @cached_property
     def analysis(self) -> Analysis:
@@ -278,11 +278,7 @@ class Explanation:
         today: dt.date | None = None,
     ) -> Case:
         """The case with some facts or dates changed, validated exactly as a case file is."""
-        changes = dict(changes)
-        jurisdiction = changes.pop("jurisdiction", None)
         data = self.case.with_facts(changes).to_data()
-        if jurisdiction is not None:
-            data["jurisdiction"] = jurisdiction
         if offence_date is not None:
             data["offence_date"] = offence_date.isoformat()
         if assessment_date is not None:

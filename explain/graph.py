@@ -9,12 +9,15 @@ subgraph; a rule or conclusion used twice appears once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from kbcheck.engine.model import UNKNOWN
 from kbcheck.engine.result import Assessment
+
+if TYPE_CHECKING:  # explanation imports this module lazily; at run time the import is in _explanation
+    from .explanation import Explanation
 
 
 def fact_node(name: str) -> str:
@@ -29,8 +32,9 @@ def conclusion_node(conclusion: str) -> str:
     return f"concl:{conclusion}"
 
 
-def build(assessment: Assessment, steps: int | None = None) -> nx.DiGraph:
-    """The whole case's justification graph (or the graph of its first `steps` firings)."""
+def build(assessment: Assessment, steps: int | None = None, explanation: Explanation | None = None) -> nx.DiGraph:
+    """The whole case's justification graph (or the graph of its first `steps` firings). Pass the
+    case's `explanation` where one exists, so that what is settled is not worked out again."""
     kb = assessment.kb
     case = assessment.case
     graph = nx.DiGraph(
@@ -87,16 +91,19 @@ def build(assessment: Assessment, steps: int | None = None) -> nx.DiGraph:
             source = conclusion_node(firing.conclusion)
             if tnode in graph and source != tnode:
                 graph.add_edge(source, tnode, kind="defeats", defeated=value or "")
-    _mark_settled(graph, assessment)
+    _mark_settled(graph, explanation or _explanation(assessment))
     return graph
 
 
-def _mark_settled(graph: nx.DiGraph, assessment: Assessment) -> None:
-    """Each conclusion says whether it is settled or provisional (a fact not given could change
-    it), so a diagram never shows a provisional finding as firm."""
+def _explanation(assessment: Assessment) -> Explanation:
     from .explanation import Explanation
 
-    explanation = Explanation(assessment)
+    return Explanation(assessment)
+
+
+def _mark_settled(graph: nx.DiGraph, explanation: Explanation) -> None:
+    """Each conclusion says whether it is settled or provisional (a fact not given could change
+    it), so a diagram never shows a provisional finding as firm."""
     for _, data in graph.nodes(data=True):
         if data["kind"] in ("conclusion", "list"):
             data["settled"] = explanation.settled(data["id"])

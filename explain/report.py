@@ -173,13 +173,7 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
         return Finding(name, meaning, value, value_text(value), status[name], reasons_of(name))
 
     findings = {name: finding(name) for name in kb.public_conclusions()}
-    by_stage: dict[str, list[str]] = {}
-    for cid, cdef in kb.conclusions.items():
-        if cdef.public and cdef.list_id is None:
-            by_stage.setdefault(cdef.stage, []).append(cid)
-    for lid, ldef in kb.lists.items():
-        by_stage.setdefault(ldef.stage, []).append(lid)
-    stages = [(title, [findings[n] for n in by_stage[sid]]) for sid, title in kb.stages.items() if by_stage.get(sid)]
+    stages = [(title, [findings[n] for n in names]) for _, title, names in kb.public_by_stage()]
 
     facts: list[tuple[str, list[FactRow]]] = []
     for gid, gtitle in kb.groups.items():

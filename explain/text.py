@@ -60,16 +60,7 @@ def assessment_text(assessment: Assessment, status: dict[str, str] | None = None
             "settled: no fact left unknown could change it; provisional: a fact not given could "
             "(`kbcheck ask` lists them)."
         )
-    by_stage: dict[str, list[str]] = {}
-    for cid, cdef in kb.conclusions.items():
-        if cdef.public and cdef.list_id is None:
-            by_stage.setdefault(cdef.stage, []).append(cid)
-    for lid, ldef in kb.lists.items():
-        by_stage.setdefault(ldef.stage, []).append(lid)
-    for stage, title in kb.stages.items():
-        names = by_stage.get(stage)
-        if not names:
-            continue
+    for _, title, names in kb.public_by_stage():
         lines.append("")
         lines.append(title.upper())
         for name in names:

@@ -366,12 +366,9 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
     return (value >> 16, (value >> 8) & 0xFF, value & 0xFF)
 
 
-def test_chromium_renders_the_diagram_and_the_conclusions(tmp_path):
-    browser = chromium()
-    page = tmp_path / "report.html"
-    shot = tmp_path / "report.png"
-    assert invoke("report", str(WHATSAPP), "-o", str(page)).exit_code == 0
-    command = [
+def headless(browser: str, tmp_path: Path, *args: str) -> list[str]:
+    """Headless Chromium with its own profile and nothing fetched from the network but the page."""
+    return [
         browser,
         "--headless",
         "--no-sandbox",
@@ -382,10 +379,16 @@ def test_chromium_renders_the_diagram_and_the_conclusions(tmp_path):
         "--disable-component-update",
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1400,2400",
-        f"--screenshot={shot}",
-        page.resolve().as_uri(),
+        *args,
     ]
+
+
+def test_chromium_renders_the_diagram_and_the_conclusions(tmp_path):
+    browser = chromium()
+    page = tmp_path / "report.html"
+    shot = tmp_path / "report.png"
+    assert invoke("report", str(WHATSAPP), "-o", str(page)).exit_code == 0
+    command = headless(browser, tmp_path, "--window-size=1400,2400", f"--screenshot={shot}", page.resolve().as_uri())
     subprocess.run(command, capture_output=True, timeout=120, check=False)
     assert shot.exists(), "Chromium wrote no screenshot"
     width, height, colours = png_pixels(shot.read_bytes())
@@ -405,20 +408,7 @@ def test_chromium_sees_the_conclusions_in_the_page(tmp_path):
     browser = chromium()
     page = tmp_path / "report.html"
     assert invoke("report", str(WHATSAPP), "-o", str(page)).exit_code == 0
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--dump-dom",
-        page.resolve().as_uri(),
-    ]
+    command = headless(browser, tmp_path, "--dump-dom", page.resolve().as_uri())
     done = subprocess.run(command, capture_output=True, timeout=120, check=False, text=True)
     dom = done.stdout
     assert "<svg" in dom and 'id="c-offence.mca_s1"' in dom and "made_out" in dom
