@@ -59,18 +59,21 @@ def load_kb(root: Any = None) -> KB:
                 stamp = cache.fingerprint([folder / name for name in SPECIAL_FILES] + rule_files(folder))
             except OSError:
                 stamp = None
-        cached = cache.read(stamp) if stamp else None
-        if cached is not None:
-            kb, ckb = cached
-            _compiled[kb.fingerprint] = ckb
-        else:
+        kb = cache.read(stamp) if stamp else None
+        if kb is not None:
+            try:
+                compiled(kb)
+            except Exception:  # an entry that does not compile is not trusted: read the YAML again
+                _compiled.pop(kb.fingerprint, None)
+                kb = None
+        if kb is None:
             kb = _load_kb(root)
             try:
-                ckb = compiled(kb)
+                compiled(kb)
             except KbcheckError:
-                ckb = None  # lint reports why; assessing it will raise the same error
-            if stamp and ckb is not None:
-                cache.write(stamp, (kb, ckb))
+                stamp = None  # lint reports why; assessing it will raise the same error
+            if stamp:
+                cache.write(stamp, kb)
         _kbs[key] = kb
     return _kbs[key]
 

@@ -59,9 +59,9 @@ def test_a_changed_kb_file_rebuilds_it(fresh, monkeypatch):
 def test_a_damaged_cache_is_ignored(fresh, monkeypatch, damage):
     seen = calls(monkeypatch)
     api.load_kb(fresh)
-    (entry,) = (Path(os.environ["KBCHECK_CACHE_DIR"])).glob("kb-*.pickle")
+    (entry,) = (Path(os.environ["KBCHECK_CACHE_DIR"])).glob("kb-*.json")
     if damage == "corrupt":
-        entry.write_bytes(b"not a pickle")
+        entry.write_bytes(b"not json {")
     else:
         entry.chmod(0o666)
     monkeypatch.setattr(api, "_kbs", {})
