@@ -122,13 +122,21 @@ class Analysis:
             values |= {day - dt.timedelta(days=1), day}
         return sorted(values)
 
-    def date_pairs(self, today: dt.date, rules: list[CompiledRule] | None = None) -> list[tuple[dt.date, dt.date]]:
-        """(offence date, assessment date) pairs covering every boundary and every offset
-        (of the whole KB, or of these rules)."""
-        assessment_days = self.date_values("assessment_date", rules)
+    def date_combinations(
+        self, today: dt.date, rules: list[CompiledRule] | None = None
+    ) -> list[dict[str, dt.date]]:
+        """Header dates covering every boundary and every offset (of the whole KB, or of these
+        rules): the offence date either side of each boundary, and for each offence date the
+        assessment, charge and conviction dates either side of theirs. A decision date the rules do
+        not test stays at its default (the assessment date)."""
+        referenced = {p.name for c in (rules if rules is not None else self.ckb.rules) for p in c.patterns}
+        later = [name for name in ("assessment_date", "charge_date", "conviction_date") if name in referenced]
+        if not later:
+            later = ["assessment_date"]
         offence_days = [d for d in self.date_values("offence_date", rules) if d <= today]
-        if not offence_days:  # only the assessment date matters: start before its first boundary
-            offence_days = [min(assessment_days) - dt.timedelta(days=1)] if assessment_days else [today]
+        if not offence_days:  # only the later dates matter: start before their first boundary
+            firsts = [min(self.date_values(name, rules)) for name in later if self.date_values(name, rules)]
+            offence_days = [min(firsts) - dt.timedelta(days=1)] if firsts else [today]
         offsets = (
             self.offsets
             if rules is None
@@ -137,15 +145,22 @@ class Analysis:
                 key=lambda o: (o.fact, o.months, o.days),
             )
         )
-        pairs: list[tuple[dt.date, dt.date]] = []
+        combinations: list[dict[str, dt.date]] = []
         for offence in offence_days:
-            candidates = {offence, today}
-            candidates |= {d for d in assessment_days if offence <= d <= today}
+            edges = {offence, today}
             for offset in offsets:
                 edge = shift(offence, offset.months, offset.days)
-                candidates |= {edge - dt.timedelta(days=1), edge, edge + dt.timedelta(days=1)}
-            pairs.extend((offence, a) for a in sorted(candidates) if offence <= a <= today)
-        return pairs
+                edges |= {edge - dt.timedelta(days=1), edge, edge + dt.timedelta(days=1)}
+            options = []
+            for name in later:
+                days = edges | {d for d in self.date_values(name, rules)}
+                options.append(sorted(d for d in days if offence <= d <= today))
+            for chosen in product(options):
+                combination = dict(zip(later, chosen, strict=True))
+                if combination.get("conviction_date", today) < combination.get("charge_date", offence):
+                    continue  # a conviction comes after the charge
+                combinations.append({"offence_date": offence, **combination})
+        return combinations
 
     def values_of(self, name: str) -> list[Any]:
         """Every value (unknown included) worth trying for a fact that is not a date."""
@@ -248,34 +263,42 @@ def coverage(
     deps = sorted(analysis.dependencies(conclusion))
     dated = [d for d in deps if kb.facts[d].type == "date"]
     plain = [d for d in deps if kb.facts[d].type != "date"]
-    pairs = analysis.date_pairs(today, rules) if dated else [(dt.date(2025, 1, 1), dt.date(2025, 2, 1))]
+    dates = (
+        analysis.date_combinations(today, rules)
+        if dated
+        else [{"offence_date": dt.date(2025, 1, 1), "assessment_date": dt.date(2025, 2, 1)}]
+    )
     domains = [analysis.values_of(d) for d in plain]
-    total = math.prod(len(d) for d in domains) * len(pairs)
+    total = math.prod(len(d) for d in domains) * len(dates)
     exhaustive = total <= exhaustive_limit
     if exhaustive:
-        combos: Iterable[tuple[tuple[dt.date, dt.date], tuple[Any, ...]]] = (
-            (pair, values) for pair in pairs for values in product(domains)
+        combos: Iterable[tuple[dict[str, dt.date], tuple[Any, ...]]] = (
+            (days, values) for days in dates for values in product(domains)
         )
     else:
         rng = random.Random(conclusion)
-        combos = [(rng.choice(pairs), tuple(rng.choice(d) for d in domains)) for _ in range(samples)]
+        combos = [(rng.choice(dates), tuple(rng.choice(d) for d in domains)) for _ in range(samples)]
     checked = 0
     gaps: list[Gap] = []
-    for (offence, assessment), values in combos:
+    for days, values in combos:
         given = dict(zip(plain, values, strict=True))
         jurisdiction = given.pop("jurisdiction", "england_and_wales")
+        offence = days["offence_date"]
+        assessment = days.get("assessment_date", max(days.values()))
         case = Case(
             id="combination",
             offence_date=offence,
             assessment_date=assessment,
             jurisdiction=jurisdiction,
             given={k: v for k, v in given.items() if v != UNKNOWN},
+            charge_date_given=days.get("charge_date"),
+            conviction_date_given=days.get("conviction_date"),
         )
         try:
             check_constraints(kb, case, "combination")
         except CaseError:
             continue  # facts the case reader refuses together
-        shown = dict(given, jurisdiction=jurisdiction, offence_date=offence, assessment_date=assessment)
+        shown = dict(given, jurisdiction=jurisdiction, **days)
         checked += 1
         try:
             records = engine.run(plain_facts(kb, case, ckb.offsets))

@@ -23,8 +23,19 @@ from .model import KB, UNKNOWN, All, AnyOf, Condition, FactDef, Test
 from .yamlio import LDict, load_file, parse_json, parse_yaml
 
 CASE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
-HEADER_KEYS = ("case", "title", "jurisdiction", "offence_date", "assessment_date", "facts")
-SCENARIO_KEYS = ("expect",)  # a scenario file is a case plus what it must conclude
+HEADER_KEYS = (
+    "case",
+    "title",
+    "jurisdiction",
+    "offence_date",
+    "assessment_date",
+    "charge_date",
+    "conviction_date",
+    "facts",
+)
+DECISION_DATES = ("charge_date", "conviction_date")  # optional; each defaults from assessment_date
+SCENARIO_KEYS = ("expect", "source")  # a scenario file is a case plus what it must conclude (and, for a
+# reported decision, the source it is drawn from)
 MAX_TITLE = 500
 EARLIEST = dt.date(1900, 1, 1)
 
@@ -43,6 +54,26 @@ class Case:
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     assessment_date_given: bool = True
     jurisdiction_given: bool = True
+    charge_date_given: dt.date | None = None
+    conviction_date_given: dt.date | None = None
+
+    @property
+    def charge_date(self) -> dt.date:
+        """The date of the charging decision (or of the decision not to charge). Not given, it is
+        the assessment date, or the conviction date where that is given and earlier."""
+        if self.charge_date_given is not None:
+            return self.charge_date_given
+        if self.conviction_date_given is not None and self.conviction_date_given < self.assessment_date:
+            return self.conviction_date_given
+        return self.assessment_date
+
+    @property
+    def conviction_date(self) -> dt.date:
+        """The date of conviction (and sentence). Not given, it is the assessment date, or the
+        charge date where that is given and later."""
+        if self.conviction_date_given is not None:
+            return self.conviction_date_given
+        return max(self.assessment_date, self.charge_date)
 
     def value(self, name: str) -> Any:
         """The value of any fact of the vocabulary, header facts included; 'unknown' if not given."""
@@ -50,9 +81,23 @@ class Case:
             return self.offence_date
         if name == "assessment_date":
             return self.assessment_date
+        if name == "charge_date":
+            return self.charge_date
+        if name == "conviction_date":
+            return self.conviction_date
         if name == "jurisdiction":
             return self.jurisdiction
         return self.given.get(name, UNKNOWN)
+
+    def date_given(self, name: str) -> bool:
+        """Whether a header date was written in the case file rather than defaulted."""
+        if name == "assessment_date":
+            return self.assessment_date_given
+        if name == "charge_date":
+            return self.charge_date_given is not None
+        if name == "conviction_date":
+            return self.conviction_date_given is not None
+        return True
 
     def with_facts(self, changes: Mapping[str, Any]) -> Case:
         """A copy with some facts changed (`unknown` removes a fact): for what-if. The jurisdiction,
@@ -77,6 +122,10 @@ class Case:
             data["jurisdiction"] = self.jurisdiction
         data["offence_date"] = self.offence_date.isoformat()
         data["assessment_date"] = self.assessment_date.isoformat()
+        if self.charge_date_given is not None:
+            data["charge_date"] = self.charge_date_given.isoformat()
+        if self.conviction_date_given is not None:
+            data["conviction_date"] = self.conviction_date_given.isoformat()
         data["facts"] = dict(self.given)
         return data
 
@@ -164,6 +213,23 @@ def _date_field(label: str, data: LDict, key: str) -> dt.date:
         raise CaseError(label, str(exc), line=data.line_of(key), field=key) from None
     if day < EARLIEST:
         raise CaseError(label, f"{day.isoformat()} is before {EARLIEST.year}", line=data.line_of(key), field=key)
+    return day
+
+
+def _decision_date(label: str, data: LDict, key: str, offence: dt.date, today: dt.date) -> dt.date:
+    """A charge or conviction date: on or after the offence date, and not in the future."""
+    day = _date_field(label, data, key)
+    if day < offence:
+        raise CaseError(
+            label, f"{day.isoformat()} is before the offence date {offence.isoformat()}", line=data.line_of(key), field=key
+        )
+    if day > today:
+        raise CaseError(
+            label,
+            f"{day.isoformat()} lies in the future (today is {today.isoformat()}); kbcheck knows the law only up to today",
+            line=data.line_of(key),
+            field=key,
+        )
     return day
 
 
@@ -282,6 +348,15 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             line=data.line_of("assessment_date"),
             field="assessment_date",
         )
+    decided = {name: _decision_date(label, data, name, offence, today) for name in DECISION_DATES if name in data}
+    charge, conviction = decided.get("charge_date"), decided.get("conviction_date")
+    if charge is not None and conviction is not None and conviction < charge:
+        raise CaseError(
+            label,
+            f"{conviction.isoformat()} is before the charge date {charge.isoformat()}",
+            line=data.line_of("conviction_date"),
+            field="conviction_date",
+        )
     raw_facts = data.get("facts", {})
     if raw_facts is None:
         raw_facts = {}
@@ -324,6 +399,8 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
         lines=lines,
         assessment_date_given=assessment_given,
         jurisdiction_given="jurisdiction" in data,
+        charge_date_given=charge,
+        conviction_date_given=conviction,
     )
     check_constraints(kb, case, label)
     return case

@@ -136,11 +136,13 @@ def _patterns(kb: KB, tests: list[Test]) -> tuple[Pattern, ...] | None:
 
 
 def _validity(rule: Rule) -> list[Test]:
+    """A rule's dates in force as tests on the date it is dated by (the offence date, unless the
+    rule says `valid: {date: charge_date}` or another date fact)."""
     tests = []
     if rule.valid_from:
-        tests.append(Test(OFFENCE_DATE, "gte", rule.valid_from.toordinal()))
+        tests.append(Test(rule.valid_on, "gte", rule.valid_from.toordinal()))
     if rule.valid_until:
-        tests.append(Test(OFFENCE_DATE, "lte", rule.valid_until.toordinal()))
+        tests.append(Test(rule.valid_on, "lte", rule.valid_until.toordinal()))
     return tests
 
 

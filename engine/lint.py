@@ -314,11 +314,11 @@ def check_unread_facts(kb: KB) -> list[Finding]:
     for rule in kb.rules:
         read |= _names(rule.when)
         if rule.valid_from or rule.valid_until:
-            read.add(OFFENCE_DATE)
+            read.add(rule.valid_on)
     return [
         Finding("unread-fact", "kb/vocab.yaml", None, name, "no rule reads this fact")
-        for name in kb.facts
-        if name not in read
+        for name, fdef in kb.facts.items()
+        if name not in read and not (fdef.header and fdef.type == "date")  # a date others default from
     ]
 
 

@@ -524,11 +524,29 @@ def _parse_rule(
     if url is not None and (not isinstance(url, str) or not url.startswith("https://")):
         c.add(path, node.line_of("url"), subject, "url must start with https://")
     valid_from = valid_until = None
+    valid_on = "offence_date"
     valid = node.get("valid")
     if valid is not None:
-        if not isinstance(valid, LDict) or not valid or not _check_keys(c, path, valid, {"from", "until"}, subject):
-            c.add(path, node.line_of("valid"), subject, "'valid' is a mapping with 'from' and/or 'until' dates")
+        if (
+            not isinstance(valid, LDict)
+            or not (set(valid) & {"from", "until"})
+            or not _check_keys(c, path, valid, {"from", "until", "date"}, subject)
+        ):
+            c.add(
+                path,
+                node.line_of("valid"),
+                subject,
+                "'valid' is a mapping with 'from' and/or 'until' dates, and optionally 'date', the date fact they are dates of",
+            )
         else:
+            if "date" in valid:
+                on = valid["date"]
+                fdef = parser.facts.get(on) if isinstance(on, str) else None
+                if fdef is None or fdef.type != "date" or not fdef.header:
+                    dates = ", ".join(n for n, f in parser.facts.items() if f.type == "date" and f.header)
+                    c.add(path, valid.line_of("date"), subject, f"valid.date must be a header date ({dates}); got {on!r}")
+                else:
+                    valid_on = on
             if "from" in valid:
                 valid_from = _date(c, path, valid.line_of("from"), subject, "valid.from", valid["from"])
             if "until" in valid:
@@ -592,6 +610,7 @@ def _parse_rule(
         line=node.line or 0,
         valid_from=valid_from,
         valid_until=valid_until,
+        valid_on=valid_on,
         url=url,
         text=_text(c, path, node, "text", subject, False),
         notes=_text(c, path, node, "notes", subject, False),

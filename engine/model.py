@@ -18,6 +18,14 @@ VALUE_OPS = ("eq", "ne", "in", "not_in")
 ORDER_OPS = ("gt", "gte", "lt", "lte")
 OPS = VALUE_OPS + ORDER_OPS
 
+# What a rule's dates in force are dates of, by the date fact they are read against.
+DATED_BY = {
+    "offence_date": "conduct",
+    "charge_date": "decisions",
+    "conviction_date": "convictions",
+    "assessment_date": "assessments",
+}
+
 CONFIDENCE = ("high", "medium-high", "medium", "low-medium", "low")
 SOURCE_KINDS = ("statute", "case_law", "cps", "sentencing", "police", "practice")
 
@@ -171,6 +179,7 @@ class Rule:
     line: int
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    valid_on: str = "offence_date"  # the date fact its dates in force are read against
     url: str | None = None
     text: str = ""
     notes: str = ""
@@ -180,9 +189,10 @@ class Rule:
     authorities: tuple[Authority, ...] = ()
 
     def dates_only_select_it(self) -> bool:
-        """True when the rule reads the offence date only for its dates in force, so that an
-        explanation can print the dates on the rule instead of drawing the date as a premise."""
-        return bool(self.valid_from or self.valid_until) and "offence_date" not in _names(self.when)
+        """True when the rule reads its date (the offence date, or the decision date it is dated
+        by) only for its dates in force, so that an explanation can print the dates on the rule
+        instead of drawing the date as a premise."""
+        return bool(self.valid_from or self.valid_until) and self.valid_on not in _names(self.when)
 
     def in_force_on(self, day: dt.date) -> bool:
         if self.valid_from and day < self.valid_from:
@@ -192,13 +202,14 @@ class Rule:
     def dates_text(self) -> str:
         start = self.valid_from.isoformat() if self.valid_from else "always"
         end = self.valid_until.isoformat() if self.valid_until else "today"
+        what = DATED_BY.get(self.valid_on, self.valid_on)
         if not self.valid_from and not self.valid_until:
             return "all dates"
         if not self.valid_from:
-            return f"conduct up to {end}"
+            return f"{what} up to {end}"
         if not self.valid_until:
-            return f"conduct from {start}"
-        return f"conduct from {start} to {end}"
+            return f"{what} from {start}"
+        return f"{what} from {start} to {end}"
 
 
 def _names(cond: Condition) -> set[str]:

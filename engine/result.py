@@ -10,6 +10,11 @@ from .compiler import CompiledKB
 from .errors import EngineError
 from .model import KB, Rule
 
+# The version of the JSON that `assess --json` and the other commands print (docs/case-format.md):
+# 1 was the first contract, without the key; 2.0 adds the decision dates, the new facts, conclusions
+# and values of the charging decision, and this key.
+SCHEMA_VERSION = "2.0"
+
 # One firing as an engine records it, inside the action: the engine rule's index and the
 # (name, value) of each fact or conclusion it matched, in the order of its patterns.
 Record = tuple[int, tuple[tuple[str, str], ...]]
@@ -111,9 +116,12 @@ class Assessment:
         """The contract's JSON (docs/case-format.md §3), with kbcheck's additions after it."""
         derived = {c: typed(self.kb, c, v) for c, v in sorted(self.values.items()) if not self.kb.conclusions[c].public}
         return {
+            "schema_version": SCHEMA_VERSION,
             "case": self.case.id,
             "offence_date": self.case.offence_date.isoformat(),
             "assessment_date": self.case.assessment_date.isoformat(),
+            "charge_date": self.case.charge_date.isoformat(),
+            "conviction_date": self.case.conviction_date.isoformat(),
             "jurisdiction": self.case.jurisdiction,
             "conclusions": self.conclusions(),
             "derived": derived,

@@ -189,9 +189,9 @@ class Explanation:
 
     @staticmethod
     def _validity_only(firing: Firing, premise: str) -> bool:
-        """The offence date is shown as the rule's dates in force, not as a premise, where that is
-        all the rule tests it for."""
-        return premise == "offence_date" and firing.rule.dates_only_select_it()
+        """The date a rule is dated by (the offence date, or a decision date) is shown as the rule's
+        dates in force, not as a premise, where that is all the rule tests it for."""
+        return premise == firing.rule.valid_on and firing.rule.dates_only_select_it()
 
     # --- Why not ----------------------------------------------------------------------------------
     def why_not(self, conclusion: str, value: str) -> list[Attempt]:

@@ -70,7 +70,7 @@ def build(assessment: Assessment, steps: int | None = None, explanation: Explana
         for name, value in firing.premises:
             pnode = _premise_node(graph, assessment, name, value)
             if not graph.has_edge(pnode, rnode):
-                graph.add_edge(pnode, rnode, kind="premise", validity=name == "offence_date" and dates_only)
+                graph.add_edge(pnode, rnode, kind="premise", validity=name == rule.valid_on and dates_only)
         cnode = _conclusion(graph, assessment, firing.conclusion)
         graph.add_edge(rnode, cnode, kind="concludes")
     for lid, ldef in kb.lists.items():
