@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 DEMO_CASE := examples/whatsapp-director.yaml
 DEMO_SVG  := demo/whatsapp-director.svg
 
-.PHONY: demo test lint bench reliability dot clean
+.PHONY: demo test lint bench reliability dot chromium clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,13 +30,26 @@ dot:
 	  fi; }
 	@dot -V 2>&1 | sed 's/^/Using /'
 
+# Headless Chromium renders the HTML report in the browser tests (Debian's chromium package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (apt-get install chromium) for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	  else \
+	    echo "Chromium is missing, so the browser tests would be skipped. Install it, then run make again:"; \
+	    echo "    sudo apt-get install chromium      (Debian, Ubuntu)"; \
+	    exit 1; \
+	  fi; }
+
 demo: $(STAMP) dot
 	$(BIN)/kbcheck assess $(DEMO_CASE)
 	@mkdir -p demo
 	$(BIN)/kbcheck explain $(DEMO_CASE) offence.mca_s1 -o $(DEMO_SVG)
 	@echo "The explanation diagram is in $(DEMO_SVG)"
 
-test: $(STAMP) dot
+test: $(STAMP) dot chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests

@@ -122,9 +122,7 @@ class Analysis:
             values |= {day - dt.timedelta(days=1), day}
         return sorted(values)
 
-    def date_combinations(
-        self, today: dt.date, rules: list[CompiledRule] | None = None
-    ) -> list[dict[str, dt.date]]:
+    def date_combinations(self, today: dt.date, rules: list[CompiledRule] | None = None) -> list[dict[str, dt.date]]:
         """Header dates covering every boundary and every offset (of the whole KB, or of these
         rules): the offence date either side of each boundary, and for each offence date the
         assessment, charge and conviction dates either side of theirs. A decision date the rules do

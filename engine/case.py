@@ -221,7 +221,10 @@ def _decision_date(label: str, data: LDict, key: str, offence: dt.date, today: d
     day = _date_field(label, data, key)
     if day < offence:
         raise CaseError(
-            label, f"{day.isoformat()} is before the offence date {offence.isoformat()}", line=data.line_of(key), field=key
+            label,
+            f"{day.isoformat()} is before the offence date {offence.isoformat()}",
+            line=data.line_of(key),
+            field=key,
         )
     if day > today:
         raise CaseError(

@@ -64,7 +64,7 @@ RULE_KEYS = {
 RULE_REQUIRED = ("id", "title", "source", "cite", "when", "then")
 FACT_KEYS = {"name", "type", "values", "meaning", "group", "min", "max", "header", "question"}
 FACT_TYPES = ("bool", "enum", "int", "date")
-CONCLUSION_KEYS = {"id", "values", "meaning", "stage", "type", "public"}
+CONCLUSION_KEYS = {"id", "values", "meaning", "stage", "type", "public", "qualified_by"}
 LIST_KEYS = {"id", "members", "meaning", "stage", "values"}
 SOURCE_KEYS = {"id", "title", "kind", "url", "short"}
 OP_ALIASES = {
@@ -316,8 +316,12 @@ def _load_conclusions(
             stage=stage_of(node, cid),
             type=str(ctype),
             public=node.get("public", True) is not False,
+            qualified_by=str(node["qualified_by"]) if node.get("qualified_by") else None,
         )
         lines[cid] = node.line or 0
+    for cid, cdef in conclusions.items():
+        if cdef.qualified_by is not None and cdef.qualified_by not in conclusions:
+            c.add(path, lines.get(cid), cid, f"qualified_by names '{cdef.qualified_by}', which is not a conclusion")
     for node in data.get("lists") or []:
         if not isinstance(node, LDict):
             c.add(path, data.line_of("lists"), None, "each list must be a mapping")
@@ -544,7 +548,9 @@ def _parse_rule(
                 fdef = parser.facts.get(on) if isinstance(on, str) else None
                 if fdef is None or fdef.type != "date" or not fdef.header:
                     dates = ", ".join(n for n, f in parser.facts.items() if f.type == "date" and f.header)
-                    c.add(path, valid.line_of("date"), subject, f"valid.date must be a header date ({dates}); got {on!r}")
+                    c.add(
+                        path, valid.line_of("date"), subject, f"valid.date must be a header date ({dates}); got {on!r}"
+                    )
                 else:
                     valid_on = on
             if "from" in valid:

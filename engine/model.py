@@ -72,6 +72,7 @@ class ConclusionDef:
     stage: str
     type: str = "enum"  # enum | bool | number | member
     public: bool = True
+    qualified_by: str | None = None  # a conclusion that says how this one is known (direct or inferred)
     list_id: str | None = None  # for a member of a list conclusion: the list's id
     member: str | None = None
 

@@ -98,6 +98,15 @@ class Assessment:
             return [f for f in self.firings if f.conclusion in members and f.value == "yes"]
         return [f for f in self.firings if f.conclusion == conclusion]
 
+    def qualifier(self, name: str) -> str:
+        """How a conclusion is known, where the KB says another conclusion tells it (for example
+        'relies_on_inference' for an offence made out on an inferred purpose); '' otherwise."""
+        cdef = self.kb.conclusions.get(name)
+        if cdef is None or cdef.qualified_by is None:
+            return ""
+        value = self.values.get(cdef.qualified_by, "")
+        return "" if value in ("", "not_applicable") else value
+
     def trace_json(self) -> list[dict[str, Any]]:
         return [
             {

@@ -77,7 +77,9 @@ def _conclusion_label(data: dict[str, Any]) -> str:
         shown = _html(name, 34)
     provisional = data.get("settled") is False and not _unsettled(data)
     note = '<BR/><FONT POINT-SIZE="9"><I>provisional</I></FONT>' if provisional else ""
-    return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>{note}>"
+    qualifier = data.get("qualifier") or ""
+    how = f'<BR/><FONT POINT-SIZE="9"><I>{_html(qualifier.replace("_", " "), 34)}</I></FONT>' if qualifier else ""
+    return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>{how}{note}>"
 
 
 def _attrs(*dicts: dict[str, str], **extra: str) -> dict[str, str]:

@@ -46,6 +46,7 @@ class WhyNode:
     because: list[Because] = field(default_factory=list)
     members: list[WhyNode] = field(default_factory=list)  # for a list: the members that are in it
     repeated: bool = False  # already shown above: not expanded again
+    qualifier: str = ""  # how the conclusion is known, where the KB says (direct_evidence, inference...)
 
 
 # --- Why not -----------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class Explanation:
         if name in self.kb.facts:
             return WhyNode(name, value, "fact", provenance=self.fact_provenance(name))
         key = f"{name}={value}"
-        node = WhyNode(name, value, "conclusion")
+        node = WhyNode(name, value, "conclusion", qualifier=self.assessment.qualifier(name))
         if key in seen:
             node.repeated = True
             return node
@@ -283,6 +284,15 @@ class Explanation:
             data["offence_date"] = offence_date.isoformat()
         if assessment_date is not None:
             data["assessment_date"] = assessment_date.isoformat()
+        if offence_date is not None and offence_date != self.case.offence_date:
+            # A charge or conviction date written in the case keeps its distance from the offence,
+            # so that moving the offence date does not leave the decisions before it.
+            shift = offence_date - self.case.offence_date
+            latest = assessment_date or self.case.assessment_date
+            for name in ("charge_date", "conviction_date"):
+                if name in data:
+                    moved = dt.date.fromisoformat(data[name]) + shift
+                    data[name] = min(moved, max(latest, offence_date)).isoformat()
         return case_from_data(self.kb, data, self.case.source, today)
 
     def _reassess(self, changes: dict[str, Any]) -> Assessment | None:

@@ -143,6 +143,7 @@ def _conclusion(graph: nx.DiGraph, assessment: Assessment, name: str) -> str:
             kind="conclusion",
             id=name,
             value=assessment.values[name],
+            qualifier=assessment.qualifier(name),
             stage=cdef.stage,
             public=cdef.public,
             meaning=cdef.meaning,

@@ -72,7 +72,8 @@ class Finding:
     id: str
     meaning: str
     value: Any
-    text: str
+    text: str  # the value as text
+    qualifier: str  # how it is known, where the KB qualifies it ("relies on inference"); else ""
     status: str  # settled | provisional
     reasons: tuple[Reason, ...]
 
@@ -121,6 +122,8 @@ class Report:
     offence_date: str
     assessment_date: str
     assessment_date_given: bool
+    charge_date: str
+    conviction_date: str
     jurisdiction: str
     jurisdiction_given: bool
     engine: str
@@ -170,7 +173,8 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
     def finding(name: str) -> Finding:
         meaning = kb.lists[name].meaning if name in kb.lists else kb.conclusions[name].meaning
         value = assessment.value(name)
-        return Finding(name, meaning, value, value_text(value), status[name], reasons_of(name))
+        qualifier = (assessment.qualifier(name) or "").replace("_", " ")
+        return Finding(name, meaning, value, value_text(value), qualifier, status[name], reasons_of(name))
 
     findings = {name: finding(name) for name in kb.public_conclusions()}
     stages = [(title, [findings[n] for n in names]) for _, title, names in kb.public_by_stage()]
@@ -225,6 +229,8 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
         offence_date=long_date(case.offence_date.isoformat()),
         assessment_date=long_date(case.assessment_date.isoformat()),
         assessment_date_given=case.assessment_date_given,
+        charge_date=long_date(case.charge_date.isoformat()),
+        conviction_date=long_date(case.conviction_date.isoformat()),
         jurisdiction=PLACES.get(case.jurisdiction, case.jurisdiction),
         jurisdiction_given=case.jurisdiction_given,
         engine=assessment.engine,
@@ -237,7 +243,7 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
         complainant=points("points.complainant"),
         defence=points("points.defence", "Defence point: "),
         recommendation=recommendation,
-        steps=_next_steps(assessment, findings),
+        steps=_next_steps(kb, reasons_of),
         guide=Link(guide_source.short, guide_source.url) if guide_source else None,
         questions=opens,
         more_questions=max(0, len(questions) - MAX_QUESTIONS),
@@ -299,143 +305,28 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _next_steps(assessment: Assessment, findings: dict[str, Finding]) -> list[Step]:
-    """The practitioner's guide's three next steps, each with what this case's conclusions add."""
-    given = assessment.case.given
-    kb = assessment.kb
-
-    def value(name: str, default: Any = None) -> Any:
-        return assessment.value(name) if name in kb.conclusions or name in kb.lists else default
-
-    weaknesses = value("evidence.weaknesses", [])
-    weak_reasons = [r.title for r in findings.get("evidence.weaknesses", _NONE).reasons]
-    defence = [r.title.removeprefix("Defence point: ") for r in findings.get("points.defence", _NONE).reasons]
-
-    preserve = []
-    if "proof_of_sending" in weaknesses:
-        preserve.append(
-            "The proof of what was sent is weak on the facts given: keep the full thread, not one screenshot, "
-            "so that the messages cannot be said to have been taken out of context."
-        )
-    elif given.get("full_thread_preserved") is True:
-        preserve.append("The full thread is preserved: keep it complete and unaltered, with its timestamps.")
-    if given.get("messages_deleted") is True:
-        preserve.append("Some messages have been deleted: record what was deleted and when, and keep every copy left.")
-    if "identification" in weaknesses:
-        preserve.append(
-            "Identification is weak on the facts given: keep whatever links the account, number or device to "
-            "the sender (profile details, phone numbers, earlier messages from the same account)."
-        )
-
-    position = []
-    strength = value("evidence.strength")
-    if strength is not None:
-        line = f"On the facts given the evidence is {strength}"
-        line += f"; its weak points: {_join(weak_reasons)}." if weak_reasons else ", with no weak point shown."
-        position.append(line)
-    if value("element.purpose") == "unknown" and "intent" not in weaknesses:
-        position.append("The purpose of causing distress or anxiety is not shown yet: it is the element to work on.")
-    if defence:
-        position.append(f"Expect the defence to say: {_join(defence)}.")
-    offence = value("offence.mca_s1")
-    if offence == "undetermined":
-        position.append("Whether the s.1 offence is made out is still open: see what would settle the open points.")
-
-    action = []
-    recommendation = value("advice.recommendation")
-    if recommendation == "pursue":
-        action.append(
-            "The guide's test points to pursuing it: report it to the platform and to the police, "
-            "with the preserved evidence."
-        )
-    elif recommendation == "escalate":
-        because = _escalation(assessment)
-        action.append(
-            f"The guide's test points to escalating{f' ({because})' if because else ''}: report it to the police "
-            "promptly and take legal advice early."
-        )
-    elif recommendation == "rethink":
-        because = _rethink(assessment)
-        action.append(
-            f"The guide's test suggests rethinking before going further{f' ({because})' if because else ''}: "
-            "reporting it to the platform, or taking advice, may fit better than a criminal complaint."
-        )
-    if value("procedure.time_barred") is True:
-        action.append(
-            "On the assessment date a prosecution under s.1 is out of time; take advice promptly on the other "
-            "offences, which have their own time limits."
-        )
-    alternatives = list(dict.fromkeys(r.cite.text for r in findings.get("alternatives", _NONE).reasons))
-    if alternatives:
-        action.append(f"Other offences the facts point to, for the police or CPS to consider: {_join(alternatives)}.")
-    if value("charging.decided_by") == "cps":
-        action.append("The charging decision is for the CPS, not the police.")
-
-    return [
-        Step(
-            "Preserve the evidence",
-            "Save the full message threads, timestamps, usernames and any related context before anything is deleted.",
-            tuple(preserve),
-        ),
-        Step(
-            "Assess the position",
-            "Check whether intent, targeting and identity can be proved, not only that the message was upsetting.",
-            tuple(position),
-        ),
-        Step(
-            "Take the right action",
-            "Report it to the platform or to the police where appropriate, and seek legal advice early where "
-            "there is risk or escalation.",
-            tuple(action),
-        ),
-    ]
+NEXT_STEPS = ("advice.preserve", "advice.position", "advice.action")  # the guide's three next steps
 
 
-def _escalation(assessment: Assessment) -> str:
-    """What, among the guide's reasons to escalate, this case shows."""
-    given = assessment.case.given
-    reasons = []
-    if given.get("victim_vulnerable") is True:
-        reasons.append("the victim is vulnerable")
-    if given.get("hostility_protected_characteristic") is True:
-        reasons.append("hostility on a protected characteristic")
-    if any(given.get(f) is True for f in ("sexual_content", "genital_image_sent", "intimate_image_shared")):
-        reasons.append("sexual content")
-    if given.get("wide_distribution") is True:
-        reasons.append("it was spread widely")
-    if given.get("obsessive_behaviour") is True:
-        reasons.append("the sender is becoming obsessive")
-    if assessment.values.get("threat.serious_harm") == "yes":
-        reasons.append("a threat of serious harm")
-    return _join(reasons)
+def _next_steps(kb: KB, reasons_of: Any) -> list[Step]:
+    """The practitioner's guide's three next steps, each with what the rules concluded of this case:
+    the step's heading and the guide's words are the list's meaning in kb/conclusions.yaml, and each
+    note is the title of a rule that fired, so the report says nothing the trace does not."""
+    steps = []
+    for lid in NEXT_STEPS:
+        ldef = kb.lists.get(lid)
+        if ldef is None:
+            continue
+        heading, _, guide = ldef.meaning.partition(": ")
+        order = {m: i for i, m in enumerate(ldef.members)}
+        ranked = sorted(reasons_of(lid), key=lambda r: order.get(r.member, len(order)))
+        notes = tuple(_full_stop(_sentence(r.title)) for r in ranked)
+        steps.append(Step(heading, _full_stop(_sentence(guide)), notes))
+    return steps
 
 
-def _rethink(assessment: Assessment) -> str:
-    """What, among the guide's reasons to drop or rethink, this case shows."""
-    given = assessment.case.given
-    reasons = []
-    if assessment.values.get("evidence.strength") == "weak":
-        reasons.append("the evidence is weak")
-    if given.get("mutual_exchange") is True and assessment.values.get("pattern.repeated") == "no":
-        reasons.append("it was a one-off mutual exchange")
-    if given.get("complainant_goal") == "payback":
-        reasons.append("the goal is payback rather than protection")
-    return _join(reasons)
-
-
-@dataclass(frozen=True)
-class _Empty:
-    reasons: tuple[Reason, ...] = ()
-
-
-_NONE: Any = _Empty()
-
-
-def _join(items: list[str]) -> str:
-    items = [i[:1].lower() + i[1:] if len(i) > 1 and i[1:2].islower() else i for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return "; ".join(items[:-1]) + "; and " + items[-1]
+def _full_stop(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 # --- The diagram ------------------------------------------------------------------------------------
@@ -517,7 +408,8 @@ def _value_html(finding: Finding) -> str:
             return '<span class="value none">none</span>'
         return " ".join(f'<span class="value">{e(v)}</span>' for v in finding.value)
     cls = "value open" if finding.open else "value"
-    return f'<span class="{cls}">{e(finding.text)}</span>'
+    qualifier = f' <span class="qualifier">({e(finding.qualifier)})</span>' if finding.qualifier else ""
+    return f'<span class="{cls}">{e(finding.text)}</span>{qualifier}'
 
 
 def _status_html(status: str) -> str:
@@ -582,6 +474,7 @@ td.conclusion { width: 27%; }
 .value { display: inline-block; background: #eef2f7; border: 1px solid #cfd8e3; border-radius: 3px;
   padding: 0 .35em; margin: 0 .2em .2em 0; font-weight: 600; white-space: nowrap; }
 .value.open { background: #fff4d6; border-color: #e0c060; }
+.qualifier { font-style: italic; color: #444; }
 .value.none { background: none; border-color: transparent; color: var(--muted); font-weight: 400; }
 .status { display: inline-block; border-radius: 3px; padding: 0 .45em; font-size: .82em; font-weight: 600; }
 .status.settled { background: #e3f1e6; color: #1e5b2d; }
@@ -758,8 +651,12 @@ def _html_law(report: Report) -> str:
     out = [
         f"<p>The law is applied as it stood on the <strong>offence date, {e(report.offence_date)}</strong>: each rule "
         "says what conduct it applies to, by date, and only the rules that apply on that date are used. The "
-        f"<strong>assessment date, {e(report.assessment_date)}</strong>{assessed}, is taken as the date of charge "
-        "and conviction: it decides the time limits and the magistrates' sentencing powers.</p>"
+        f"<strong>assessment date</strong> is {e(report.assessment_date)}{assessed}. The <strong>charge date, "
+        f"{e(report.charge_date)}</strong>, chooses the Code for Crown Prosecutors, the CPS guidance, the charging "
+        "rules and the out-of-court disposals in force, and ends the time for laying an information; the "
+        f"<strong>conviction date, {e(report.conviction_date)}</strong>, chooses the magistrates' sentencing powers, "
+        "the sentencing guidelines and the statutory aggravation in force. Each defaults to the assessment date "
+        "where the case gives none.</p>"
     ]
     if report.limbs:
         rows = []
@@ -941,7 +838,7 @@ def _md_link(link: Link) -> str:
 def _md_value(f: Finding) -> str:
     if isinstance(f.value, list):
         return ", ".join(f"`{_md_code(v)}`" for v in f.value) or "none"
-    return f"`{_md_code(f.text)}`"
+    return f"`{_md_code(f.text)}`" + (f" ({m(f.qualifier)})" if f.qualifier else "")
 
 
 def _md_reason(r: Reason, show_member: bool = True) -> str:
@@ -1039,8 +936,11 @@ def _md_law(report: Report) -> list[str]:
     out = [
         f"The law is applied as it stood on the **offence date, {m(report.offence_date)}**: each rule says what "
         "conduct it applies to, by date, and only the rules that apply on that date are used. The **assessment "
-        f"date, {m(report.assessment_date)}**{assessed}, is taken as the date of charge and conviction: it decides "
-        "the time limits and the magistrates' sentencing powers.",
+        f"date** is {m(report.assessment_date)}{assessed}. The **charge date, {m(report.charge_date)}**, chooses the "
+        "Code for Crown Prosecutors, the CPS guidance, the charging rules and the out-of-court disposals in force, "
+        f"and ends the time for laying an information; the **conviction date, {m(report.conviction_date)}**, "
+        "chooses the magistrates' sentencing powers, the sentencing guidelines and the statutory aggravation in "
+        "force. Each defaults to the assessment date where the case gives none.",
         "",
     ]
     if report.limbs:

@@ -19,6 +19,14 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+def shown_value(assessment: Assessment, name: str) -> str:
+    """A conclusion's value as people read it, with how it is known where the KB qualifies it:
+    'made_out, by relies_on_inference' reads badly, so the qualifier is given in brackets."""
+    value = value_text(assessment.value(name))
+    qualifier = assessment.qualifier(name)
+    return f"{value} ({qualifier.replace('_', ' ')})" if qualifier else value
+
+
 def _header(assessment: Assessment) -> list[str]:
     case = assessment.case
     lines = [f"{case.id}" + (f": {case.title}" if case.title else "")]
@@ -28,9 +36,15 @@ def _header(assessment: Assessment) -> list[str]:
         "scotland": "Scotland",
         "northern_ireland": "Northern Ireland",
     }.get(case.jurisdiction, case.jurisdiction)
+    decided = ""
+    if case.date_given("charge_date") or case.date_given("conviction_date"):
+        decided = (
+            f"charge decision {case.charge_date.isoformat()} (the Code and guidance then in force); "
+            f"conviction {case.conviction_date.isoformat()}; "
+        )
     lines.append(
         f"Offence date {case.offence_date.isoformat()} (the law then in force); "
-        f"assessment date {assessed}; {place}; {assessment.engine} engine."
+        f"{decided}assessment date {assessed}; {place}; {assessment.engine} engine."
     )
     return lines
 
@@ -64,7 +78,7 @@ def assessment_text(assessment: Assessment, status: dict[str, str] | None = None
         lines.append("")
         lines.append(title.upper())
         for name in names:
-            head = f"  {name} = {value_text(assessment.value(name))}"
+            head = f"  {name} = {shown_value(assessment, name)}"
             if status:
                 head = (
                     head.ljust(width - 12) + f" {status[name]}" if len(head) < width - 12 else f"{head}  {status[name]}"
@@ -175,7 +189,7 @@ def why_text(kb: KB, node: Any, width: int = 110) -> str:
     def label(n: Any) -> str:
         if n.kind == "fact":
             return f"{n.name} = {n.value}  ({n.provenance}): {_meaning(kb, n.name)}"
-        text = f"{n.name} = {n.value}"
+        text = f"{n.name} = {n.value}" + (f" ({n.qualifier.replace('_', ' ')})" if n.qualifier else "")
         if n.repeated:
             return text + "  (shown above)"
         # The meaning says what the conclusion decides, whatever its value: "(asks: ...)" keeps

@@ -67,6 +67,12 @@ def case_template(kb: KB, case_id: str, offence_date: dt.date | None = None) -> 
         "# assessment_date: "
         + dt.date.today().isoformat()
         + "   # default today: the presumed date of charge and conviction",
+        "# charge_date: "
+        + dt.date.today().isoformat()
+        + "   # default the assessment date: the Code, the CPS guidance and the charging rules then in force",
+        "# conviction_date: "
+        + dt.date.today().isoformat()
+        + "   # default the assessment date: the magistrates' powers and sentencing guidelines then in force",
         "facts:",
     ]
     for group, title in kb.groups.items():

@@ -1,5 +1,6 @@
-"""Shared fixtures, and pytest collection of scenario files (tests/scenarios/**/*.yaml): the
-same files `kbcheck test` runs, through the same code (kbcheck.engine.scenarios.run_file)."""
+"""Shared fixtures, and pytest collection of scenario files (tests/scenarios/**/*.yaml, and the
+reported decisions in tests/real/*.yaml): the same files `kbcheck test` runs, through the same
+code (kbcheck.engine.scenarios.run_file)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kbcheck.explain.text import value_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
+REAL = ROOT / "tests" / "real"  # scenarios drawn from reported decisions, each naming its source
 SHARED_CASES = ROOT.parent / "shared" / "cases"
 
 
@@ -72,6 +74,6 @@ class ScenarioFile(pytest.File):
 
 
 def pytest_collect_file(parent, file_path):  # type: ignore[no-untyped-def]
-    if file_path.suffix in (".yaml", ".yml") and SCENARIOS in file_path.parents:
+    if file_path.suffix in (".yaml", ".yml") and (SCENARIOS in file_path.parents or REAL in file_path.parents):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None

@@ -23,6 +23,29 @@ BOUNDARIES = [
     dt.date(2024, 1, 31),
     dt.date(2024, 11, 18),
 ]
+# Every date on which the charging decision's rules change (the Code, the CPS guidance, the
+# charging and out-of-court rules, outcome numbers, sentencing regimes), for the decision dates.
+DECISION_BOUNDARIES = [
+    dt.date(2005, 1, 10),
+    dt.date(2005, 4, 4),
+    dt.date(2010, 2, 22),
+    dt.date(2012, 12, 19),
+    dt.date(2013, 1, 28),
+    dt.date(2013, 4, 1),
+    dt.date(2013, 4, 8),
+    dt.date(2013, 5, 1),
+    dt.date(2013, 6, 20),
+    dt.date(2016, 1, 1),
+    dt.date(2016, 3, 3),
+    dt.date(2017, 4, 24),
+    dt.date(2017, 6, 1),
+    dt.date(2018, 10, 26),
+    dt.date(2019, 4, 1),
+    dt.date(2019, 10, 1),
+    dt.date(2020, 12, 1),
+    dt.date(2020, 12, 31),
+    dt.date(2024, 1, 31),
+]
 EARLIEST = dt.date(1985, 1, 1)
 LATEST = dt.date(2026, 11, 1)
 
@@ -57,8 +80,14 @@ def cases(draw: st.DrawFn, kb: KB) -> Case:
         if value != UNKNOWN:
             given[name] = value
     jurisdiction = draw(st.sampled_from(["england_and_wales"] * 6 + ["scotland", "northern_ireland"]))
+    decided = _decision_dates(draw, offence, assessment)
     case = Case(
-        id="generated", offence_date=offence, assessment_date=assessment, jurisdiction=jurisdiction, given=given
+        id="generated",
+        offence_date=offence,
+        assessment_date=assessment,
+        jurisdiction=jurisdiction,
+        given=given,
+        **decided,
     )
     # Repair rather than reject, so draws stay cheap: for each constraint the facts break, leave
     # out the last fact it names.
@@ -67,10 +96,30 @@ def cases(draw: st.DrawFn, kb: KB) -> Case:
         if cond_holds(constraint.when, facts):
             given.pop(_names(constraint.when)[-1], None)
     case = Case(
-        id="generated", offence_date=offence, assessment_date=assessment, jurisdiction=jurisdiction, given=given
+        id="generated",
+        offence_date=offence,
+        assessment_date=assessment,
+        jurisdiction=jurisdiction,
+        given=given,
+        **decided,
     )
     check_constraints(kb, case, "generated")
     return case
+
+
+def _decision_dates(draw: st.DrawFn, offence: dt.date, assessment: dt.date) -> dict[str, dt.date | None]:
+    """Often no charge or conviction date (both default to the assessment date); otherwise dates
+    between the offence and the assessment, clustered around the decision rules' own boundaries."""
+    if draw(st.booleans()):
+        return {"charge_date_given": None, "conviction_date_given": None}
+    near = [b for b in DECISION_BOUNDARIES if offence <= b <= assessment]
+    choices = st.one_of(
+        st.dates(offence, assessment),
+        st.sampled_from(near).flatmap(lambda b: st.just(b)) if near else st.dates(offence, assessment),
+    )
+    charge = draw(choices)
+    conviction = draw(st.one_of(st.none(), st.dates(charge, assessment)))
+    return {"charge_date_given": charge, "conviction_date_given": conviction}
 
 
 def _names(cond: Any) -> list[str]:

@@ -329,7 +329,10 @@ def test_why_an_empty_list_shows_why_each_member_is_not_in_it():
     out = run("why", str(WHATSAPP), "evidence.weaknesses").output
     assert out.startswith("evidence.weaknesses = (none)")
     assert "evidence.weaknesses[identification] = no" in out
-    assert "because identification is not a weakness  [Code for Crown Prosecutors evidential stage (2018 paras 4.6-4.8)]" in out
+    assert (
+        "because identification is not a weakness  [Code for Crown Prosecutors evidential stage (2018 paras 4.6-4.8)]"
+        in out
+    )
     full = run("why", str(WHATSAPP), "alternatives").output  # not empty: the members in it, only
     members = [line for line in full.splitlines() if line.startswith(("├─ ", "└─ "))]
     assert "├─ alternatives[pha1997.s2] = yes" in "\n".join(members).replace("└─", "├─")

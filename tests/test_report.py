@@ -198,7 +198,7 @@ def test_the_report_has_what_a_reader_needs(whatsapp_html, whatsapp, kb):
     assert "For the complainant" in text and "For the defence" in text
     for firing in whatsapp.justifications("points.complainant"):
         assert firing.rule.title in text
-    assert "Preserve the evidence" in text and "Take the right action" in text
+    assert "Preserve evidence" in text and "Assess your position" in text and "Take the right action" in text
     guide = kb.sources["guide"]
     assert f'href="{guide.url}"' in whatsapp_html
     for name, value in whatsapp.case.given.items():  # every fact given, with its value
@@ -216,7 +216,7 @@ def test_next_steps_follow_the_case(tmp_path, kb):
     assessment = assess(read_case(weak, kb), kb)
     assert "proof_of_sending" in assessment.value("evidence.weaknesses")
     steps = report.gather(assessment).steps
-    assert "keep the full thread" in " ".join(steps[0].notes)
+    assert "Keep the full thread" in " ".join(steps[0].notes)
 
 
 def test_the_diagram_is_inlined(whatsapp_html):
@@ -249,7 +249,7 @@ def test_markdown_writes_the_diagram_beside_it(tmp_path, whatsapp, kb):
     assert b"<svg" in svg and b"offence.mca_s1" in svg
     for name in kb.public_conclusions():
         assert f"`{name}`" in text
-    assert "| `offence.mca_s1`: all elements met, no defence | `made_out` | provisional |" in text
+    assert "| `offence.mca_s1`: all elements met, no defence | `made_out` (relies on inference) | provisional |" in text
     assert "[MCA 1988 s.1(1)](https://www.legislation.gov.uk/ukpga/1988/27/section/1)" in text
 
 

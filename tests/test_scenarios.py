@@ -12,8 +12,9 @@ import pytest
 from kbcheck.engine import assess, load_kb, read_case
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+REAL = Path(__file__).parent / "real"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "cases"
-FILES = sorted(SCENARIOS.rglob("*.yaml"))
+FILES = sorted(SCENARIOS.rglob("*.yaml")) + sorted(REAL.glob("*.yaml"))
 
 
 @cache
