@@ -16,6 +16,7 @@ import graphviz
 import networkx as nx
 
 from . import style
+from .text import qualifier_words
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -78,7 +79,7 @@ def _conclusion_label(data: dict[str, Any]) -> str:
     provisional = data.get("settled") is False and not _unsettled(data)
     note = '<BR/><FONT POINT-SIZE="9"><I>provisional</I></FONT>' if provisional else ""
     qualifier = data.get("qualifier") or ""
-    how = f'<BR/><FONT POINT-SIZE="9"><I>{_html(qualifier.replace("_", " "), 34)}</I></FONT>' if qualifier else ""
+    how = f'<BR/><FONT POINT-SIZE="9"><I>{_html(qualifier_words(qualifier), 34)}</I></FONT>' if qualifier else ""
     return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>{how}{note}>"
 
 

@@ -21,7 +21,7 @@ from kbcheck.engine.model import KB, Rule, Source
 from kbcheck.engine.result import Assessment, Firing
 
 from .explanation import UNSETTLED, Explanation
-from .text import unique_rules, value_text
+from .text import qualifier_words, unique_rules, value_text
 
 DEFAULT_DIAGRAM = "offence.mca_s1"
 
@@ -173,7 +173,7 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
     def finding(name: str) -> Finding:
         meaning = kb.lists[name].meaning if name in kb.lists else kb.conclusions[name].meaning
         value = assessment.value(name)
-        qualifier = (assessment.qualifier(name) or "").replace("_", " ")
+        qualifier = qualifier_words(assessment.qualifier(name))
         return Finding(name, meaning, value, value_text(value), qualifier, status[name], reasons_of(name))
 
     findings = {name: finding(name) for name in kb.public_conclusions()}

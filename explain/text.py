@@ -19,12 +19,19 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+def qualifier_words(qualifier: str) -> str:
+    """A qualifier as words ('relies on inference'); '' stays ''."""
+    return qualifier.replace("_", " ")
+
+
+def qualified(value: str, qualifier: str) -> str:
+    """A value with how it is known, in brackets: 'made_out (relies on inference)'."""
+    return f"{value} ({qualifier_words(qualifier)})" if qualifier else value
+
+
 def shown_value(assessment: Assessment, name: str) -> str:
-    """A conclusion's value as people read it, with how it is known where the KB qualifies it:
-    'made_out, by relies_on_inference' reads badly, so the qualifier is given in brackets."""
-    value = value_text(assessment.value(name))
-    qualifier = assessment.qualifier(name)
-    return f"{value} ({qualifier.replace('_', ' ')})" if qualifier else value
+    """A conclusion's value as people read it, with how it is known where the KB qualifies it."""
+    return qualified(value_text(assessment.value(name)), assessment.qualifier(name))
 
 
 def _header(assessment: Assessment) -> list[str]:
@@ -189,7 +196,7 @@ def why_text(kb: KB, node: Any, width: int = 110) -> str:
     def label(n: Any) -> str:
         if n.kind == "fact":
             return f"{n.name} = {n.value}  ({n.provenance}): {_meaning(kb, n.name)}"
-        text = f"{n.name} = {n.value}" + (f" ({n.qualifier.replace('_', ' ')})" if n.qualifier else "")
+        text = f"{n.name} = {qualified(str(n.value), n.qualifier)}"
         if n.repeated:
             return text + "  (shown above)"
         # The meaning says what the conclusion decides, whatever its value: "(asks: ...)" keeps
