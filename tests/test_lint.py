@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -60,3 +61,65 @@ def test_a_rule_marked_to_defeat_the_other_is_not_an_overlap(tmp_path):
     fixture["rules"][0]["defeats"] = ["element.sending"]
     findings = [f for f in lint(load_kb(planted(tmp_path, fixture)), samples=50) if f.check == "overlap"]
     assert not findings
+
+
+# --- The engine-limit check models durable_rules' alpha network ---------------------------------------
+def _many(test: dict, n: int = 55) -> dict:
+    """n rules with the same condition on evidence.strength (a conclusion whose value all reach)."""
+    return {
+        "rules": [
+            {
+                "id": f"fixture.many{i}",
+                "title": f"many {i}",
+                "source": "mca1988",
+                "cite": "s.1",
+                "notes": "fixture",
+                "when": [
+                    {"evidence.strength": copy.deepcopy(test)},
+                    {"medium": "letter"},
+                    {"message_count": {"gte": i + 1}},
+                ],
+                "then": {"element.sending": "met"},
+            }
+            for i in range(n)
+        ]
+    }
+
+
+def test_the_same_in_test_in_many_rules_is_an_engine_limit(tmp_path):
+    """Each `in` is a node of its own in durable_rules, so 55 identical ones are 55 siblings."""
+    findings = lint(load_kb(planted(tmp_path, _many({"in": ["strong", "moderate"]}))), samples=50)
+    assert any(f.check == "engine-limit" and "evidence.strength" in f.one_line() for f in findings), findings
+
+
+def test_the_same_equality_in_many_rules_is_one_node(tmp_path):
+    """Identical plain tests share one node, so 55 identical equalities are no engine limit."""
+    findings = lint(load_kb(planted(tmp_path, _many("strong"))), samples=50)
+    assert not [f for f in findings if f.check == "engine-limit" and "evidence.strength" in f.one_line()]
+
+
+@pytest.mark.parametrize(("kind", "refused"), [("or", True), ("eq", False), ("distinct", True)])
+def test_durable_rules_counts_sibling_tests_as_the_lint_does(kind, refused):
+    """The lint's model, checked against the engine: 70 identical `$or` tests, or 70 distinct
+    comparisons, that one fact satisfies are refused with error 303; 70 identical equalities are not."""
+    import json
+
+    import durable_rules_engine as engine
+
+    def term(i: int) -> dict:
+        if kind == "or":
+            return {"$or": [{"x": "a"}, {"x": "b"}]}
+        if kind == "eq":
+            return {"x": "a"}
+        return {"$neq": {"x": f"z{i}"}}
+
+    rules = {f"r{i}": {"all": [{"m": {"$and": [{"$ex": {"x": 1}}, term(i)]}}]} for i in range(70)}
+    rules["sink"] = {"all": [{"m": {"$ex": {"zz": 1}}}]}
+    handle = engine.create_ruleset(f"lint_model_{kind}", json.dumps(rules))
+    try:
+        engine.assert_event(handle, json.dumps({"sid": "s1", "id": "f1", "x": "a"}))
+        outcome = False
+    except Exception as error:  # durable_rules raises a bare Exception with the code in its text
+        assert "303" in str(error)
+        outcome = True
+    assert outcome is refused
