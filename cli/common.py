@@ -16,6 +16,7 @@ import click
 
 from kbcheck.engine import KbcheckError, load_kb, read_case
 from kbcheck.engine.case import Case
+from kbcheck.engine.errors import printable
 from kbcheck.engine.model import KB
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,7 +26,7 @@ class KbcheckClickError(click.ClickException):
     """A KbcheckError on its way out: one line on stderr, the right exit status."""
 
     def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
+        super().__init__("\n".join(printable(line) for line in message.split("\n")))
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it after "Error: <message>"
 
 

@@ -130,7 +130,7 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
         "offence": None,
         "assessment": today,
     }
-    if case_id and not CASE_ID_RE.match(case_id):
+    if case_id and not CASE_ID_RE.fullmatch(case_id):
         raise KbcheckClickError(f"--id {case_id}: expected 1 to 100 letters, digits, '-' or '_'")
     if output == "-":
         raise KbcheckClickError("-o -: the interview asks its questions on stdout; name a case file to write")
@@ -224,7 +224,7 @@ def _header(state: dict[str, Any], today: dt.date) -> None:
     while state["id"] is None:
         default = f"interview-{today.strftime('%Y%m%d')}"
         text = ask(f"Case id [{default}] > ") or default
-        if CASE_ID_RE.match(text):
+        if CASE_ID_RE.fullmatch(text):
             state["id"] = text
         else:
             click.echo("   letters, digits, '-' and '_' only")

@@ -59,7 +59,8 @@ class LazyGroup(click.Group):
             if os.environ.get("KBCHECK_DEBUG"):
                 traceback.print_exc()
             raise KbcheckClickError(
-                f"internal error: {type(exc).__name__}: {exc} (set KBCHECK_DEBUG=1 to see where)", 1
+                f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} (set KBCHECK_DEBUG=1 to see where)",
+                1,
             ) from None
 
 

@@ -44,7 +44,7 @@ def new_case(output: str | None, case_id: str, offence_date: str | None) -> None
     """
     output = file_or_stdout(output)
     kb = settings().kb()
-    if not CASE_ID_RE.match(case_id):
+    if not CASE_ID_RE.fullmatch(case_id):
         raise KbcheckClickError(f"--id {case_id}: expected 1 to 100 letters, digits, '-' or '_'")
     day: dt.date | None = None
     if offence_date:

@@ -17,12 +17,12 @@ from typing import Any
 
 from .compiler import holds
 from .dates import parse_date
-from .errors import CaseError, InputError
+from .errors import BIDI_CONTROLS, CaseError, InputError, unsafe_character
 from .loader import token
 from .model import KB, UNKNOWN, All, AnyOf, Condition, FactDef, Test
 from .yamlio import LDict, load_file, parse_json, parse_yaml
 
-CASE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+CASE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)  # used with fullmatch: "abc\n" is no id
 HEADER_KEYS = (
     "case",
     "title",
@@ -236,6 +236,36 @@ def _decision_date(label: str, data: LDict, key: str, offence: dt.date, today: d
     return day
 
 
+def _refuse_unsafe_text(label: str, data: Any, path: str, line: int | None = None) -> None:
+    """Refuse a control character, a lone surrogate or a bidirectional control anywhere in a
+    case, keys included: an escape sequence in a title would reach the terminal, a newline in a
+    key would break the one-line error, a lone surrogate cannot be written as UTF-8."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            at = data.line_of(key) if isinstance(data, LDict) else line
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and (ch := unsafe_character(key)) is not None:
+                raise CaseError(
+                    label, f"a key holds {_named(ch)}, which a case file may not contain", line=at, field=where
+                )
+            _refuse_unsafe_text(label, value, where, at)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _refuse_unsafe_text(label, value, f"{path}[{i}]", line)
+    elif isinstance(data, str) and (ch := unsafe_character(data)) is not None:
+        raise CaseError(label, f"holds {_named(ch)}, which a case file may not contain", line=line, field=path)
+
+
+def _named(ch: str) -> str:
+    """A character as a reader can name it: 'a control character (U+001B)'."""
+    kind = (
+        "a bidirectional control"
+        if ch in BIDI_CONTROLS
+        else ("a lone surrogate" if 0xD800 <= ord(ch) <= 0xDFFF else "a control character")
+    )
+    return f"{kind} (U+{ord(ch):04X})"
+
+
 def cond_holds(cond: Condition, facts: dict[str, dict]) -> bool:
     if isinstance(cond, Test):
         fact = facts.get(cond.name)
@@ -277,6 +307,7 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
         ldata.line = None
         ldata.key_lines = {}
         data = ldata
+    _refuse_unsafe_text(label, data, "")
     for key in data:
         if key not in HEADER_KEYS + SCENARIO_KEYS:
             raise CaseError(
@@ -290,7 +321,7 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             label, "missing; every case needs an id of letters, digits, '-' and '_'", line=data.line, field="case"
         )
     case_id = data["case"]
-    if not isinstance(case_id, str) or not CASE_ID_RE.match(case_id):
+    if not isinstance(case_id, str) or not CASE_ID_RE.fullmatch(case_id):
         shown = repr(case_id)[:60]
         raise CaseError(
             label,

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def parse_date(value: object) -> dt.date:
@@ -18,10 +21,13 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
+        # fromisoformat also takes 2025-W01-3 and 20250101; the contract says YYYY-MM-DD only
         try:
-            return dt.date.fromisoformat(value.strip())
+            if not ISO_DAY.fullmatch(value):
+                raise ValueError
+            return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"'{value}' is not a date of the form YYYY-MM-DD that exists") from None
+            raise ValueError(f"{value!r} is not a date of the form YYYY-MM-DD that exists") from None
     raise ValueError(f"expected a date (YYYY-MM-DD), got {type(value).__name__} {value!r}")
 
 

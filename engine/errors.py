@@ -6,6 +6,33 @@ one line a lawyer or a developer can act on, without a traceback.
 
 from __future__ import annotations
 
+import unicodedata
+
+# Bidirectional embeddings, overrides and isolates: invisible, and able to make text read in an
+# order other than the one it is stored in.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character that must never reach a terminal, a file or a page raw: a control
+    character (newline and tab included), a lone surrogate, or a bidirectional control."""
+    for ch in text:
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs"):
+            return ch
+    return None
+
+
+def printable(text: str) -> str:
+    """Text made safe for one line of output: each unsafe character written as an escape."""
+    if unsafe_character(text) is None:
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")
+        else ch
+        for ch in text
+    )
+
 
 class KbcheckError(Exception):
     """Base class: an error that the CLI reports in one line."""
@@ -27,8 +54,11 @@ class InputError(KbcheckError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """Always one line: a newline or an escape sequence in a key or a value the message quotes
+        is written as an escape, so input can neither break the line nor forge another."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.problem}" if self.field else f"{where}: {self.problem}"
+        text = f"{where}: {self.field}: {self.problem}" if self.field else f"{where}: {self.problem}"
+        return printable(text)
 
 
 class CaseError(InputError):

@@ -40,10 +40,10 @@ from .model import (
 )
 from .yamlio import LDict, LList, load_file
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-CONCLUSION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-MEMBER_RE = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*\Z")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
+CONCLUSION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\Z")
+MEMBER_RE = re.compile(r"^[a-z0-9][a-z0-9_.]*\Z")
 
 RULE_KEYS = {
     "id",

@@ -53,10 +53,10 @@ class StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Problem(event.start_mark.line + 1, "YAML aliases (*name) are not allowed")
-        node = super().compose_node(parent, index)
-        if node is not None and getattr(node, "anchor", None):
-            raise _Problem(node.start_mark.line + 1, "YAML anchors (&name) are not allowed")
-        return node
+        event = self.peek_event()
+        if getattr(event, "anchor", None):  # the anchor is on the event; composed nodes do not keep it
+            raise _Problem(event.start_mark.line + 1, "YAML anchors (&name) are not allowed")
+        return super().compose_node(parent, index)
 
     def construct_strict_map(self, node: yaml.MappingNode) -> LDict:
         result = LDict()
@@ -90,7 +90,21 @@ def _timestamp_as_text(loader: StrictLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _text(loader: StrictLoader, node: yaml.ScalarNode) -> str:
+    """Text, with an emoji or other character written as a pair of JSON-style escapes
+    ("\\ud83d\\ude00") joined into the one character it stands for, as a JSON reader would; a
+    surrogate left alone stays, for the case reader to refuse."""
+    text = str(loader.construct_scalar(node))
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return text
+
+
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+StrictLoader.add_constructor("tag:yaml.org,2002:str", _text)
 StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_strict_map)
 StrictLoader.add_constructor("tag:yaml.org,2002:seq", StrictLoader.construct_strict_seq)
 
