@@ -13,7 +13,7 @@ import click
 
 from kbcheck.engine import batch as batch_engine
 
-from .common import KbcheckClickError, file_or_stdout, is_tty, settings, stderr
+from .common import KbcheckClickError, file_or_stdout, is_tty, output_mode, settings, stderr
 
 
 @click.command()
@@ -61,7 +61,11 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
         raise KbcheckClickError(f"{target}: is a directory; name a file to write")
     handle: Any
     if target is not None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise KbcheckClickError(f"{target}: the folder {folder} does not exist")
+        mode = output_mode(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         handle = os.fdopen(fd, "w", encoding="utf-8")
     else:
         tmp, handle = None, sys.stdout
@@ -86,7 +90,7 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, mode)
             os.replace(tmp, target)  # type: ignore[arg-type]
     except BaseException:
         if tmp is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -86,7 +87,10 @@ def echo_json(data: Any) -> None:
 
 def file_or_stdout(output: str | None) -> str | None:
     """`-o -` means standard output, as for most Unix tools; without it a file named "-" would
-    be written in the current folder."""
+    be written in the current folder. A name that begins with '-' is an option given by
+    mistake (`-o --help`), not a file to create: ./-name writes one if that is meant."""
+    if output is not None and output.startswith("-") and output != "-":
+        raise KbcheckClickError(f"-o {output}: looks like an option, not a file; write ./{output} to name such a file")
     return None if output == "-" else output
 
 
@@ -99,19 +103,32 @@ def write_atomic(target: str | Path, data: bytes) -> Path:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise KbcheckClickError(f"{path}: the folder {parent} does not exist")
+    mode = output_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return path
+
+
+def output_mode(path: Path) -> int:
+    """The mode a file written at `path` gets: an existing file keeps its own (a 0600 report stays
+    0600), a new one gets the usual 0666 less the umask (mkstemp would leave 0600). A file the
+    user cannot write is not replaced behind their back."""
+    if path.exists() and not path.is_symlink():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not os.access(path, os.W_OK) or not mode & stat.S_IWUSR:  # root may write anything: ask the mode too
+            raise KbcheckClickError(f"{path}: is read-only; kbcheck will not replace it")
+        return mode
+    return 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import KbcheckClickError, assessed, conclusion_arg, echo_json, stderr, write_atomic
+from .common import KbcheckClickError, assessed, conclusion_arg, echo_json, file_or_stdout, stderr, write_atomic
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -94,6 +94,7 @@ def explain(
     if steps_dir:
         _write_steps(assessment, shown, Path(steps_dir), fmt or "svg", not no_legend)
         return
+    file_or_stdout(output)  # refuses -o --help and the like
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
         if suffix and suffix not in FORMATS:
@@ -132,4 +133,15 @@ def _write_steps(assessment, shown, folder: Path, fmt: str, legend: bool) -> Non
             f"{firing.rule.title} [{assessment.kb.citation(firing.rule)}] => {firing.concludes}"
         )
         write_atomic(folder / f"step-{n:03d}.{fmt}", dot.render(partial, fmt, title=title, legend=legend))
-    stderr(f"wrote {len(steps)} diagrams to {folder}/ (step-001.{fmt} ... step-{len(steps):03d}.{fmt})")
+    # Slides of an earlier, longer run would read as this case's later steps: remove them.
+    stale = [p for p in folder.glob(f"step-*.{fmt}") if _step_number(p.stem) > len(steps)]
+    for path in stale:
+        path.unlink()
+    removed = f"; removed {len(stale)} left from an earlier run" if stale else ""
+    stderr(f"wrote {len(steps)} diagrams to {folder}/ (step-001.{fmt} ... step-{len(steps):03d}.{fmt}){removed}")
+
+
+def _step_number(stem: str) -> int:
+    """The number of a slide named step-NNN; 0 for any other name, which is left alone."""
+    digits = stem.removeprefix("step-")
+    return int(digits) if stem.startswith("step-") and digits.isdigit() else 0

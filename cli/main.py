@@ -8,6 +8,7 @@ import traceback
 from typing import Any
 
 import click
+import graphviz
 
 from kbcheck.engine import ENGINES, KbcheckError
 
@@ -53,7 +54,19 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except KbcheckError as exc:
             raise KbcheckClickError(exc.one_line(), exc.exit_code) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
+        except click.Abort as exc:  # a prompt turns Ctrl-C into Abort; end of input stays exit 1
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                click.echo("Interrupted.", err=True)
+                raise click.exceptions.Exit(130) from None
+            raise
+        except graphviz.ExecutableNotFound:
+            raise KbcheckClickError(
+                "Graphviz's dot program was not found on PATH; install Graphviz (Debian: apt install graphviz)", 2
+            ) from None
+        except (click.exceptions.Exit, click.ClickException, BrokenPipeError):
             raise
         except Exception as exc:
             if os.environ.get("KBCHECK_DEBUG"):
@@ -105,6 +118,12 @@ def cli(ctx: click.Context, engine: str, kb_dir: str | None) -> None:
 
 
 def main() -> None:
+    # Under a narrow locale (PYTHONIOENCODING=latin-1) a character the terminal cannot show is
+    # written as an escape rather than failing the whole command.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         cli(prog_name="kbcheck")
     except BrokenPipeError:  # the reader went away (kbcheck trace | head): stop quietly
