@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -92,10 +93,21 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
             handle.close()
             os.chmod(tmp, mode)
             os.replace(tmp, target)  # type: ignore[arg-type]
+        else:
+            handle.flush()  # a full disk behind a redirection shows here, not at exit
+    except BrokenPipeError:  # the reader went away (batch ... | head): stop, quietly
+        _discard(tmp, handle)
+        raise
+    except OSError as exc:  # a full disk, a quota: stop, and leave any earlier -o file as it was
+        _discard(tmp, handle)
+        where = target if target is not None else "standard output"
+        raise KbcheckClickError(
+            f"{where}: cannot write the results ({exc.strerror or exc}); the run was stopped"
+            + (" and the file left as it was" if target is not None else ""),
+            2,
+        ) from None
     except BaseException:
-        if tmp is not None:
-            handle.close()
-            os.unlink(tmp)
+        _discard(tmp, handle)
         raise
     elapsed = time.perf_counter() - started
     rate = counts["cases"] / elapsed if elapsed > 0 else 0.0
@@ -103,3 +115,13 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
     stderr(f"{counts['cases']} cases, {counts['errors']} errors{replaced}, {elapsed:.1f} s, {rate:.0f} cases/s")
     if counts["errors"]:
         raise SystemExit(1)
+
+
+def _discard(tmp: str | None, handle: Any) -> None:
+    """Remove the temporary output file, even where closing it fails again (a full disk)."""
+    if tmp is None:
+        return
+    with contextlib.suppress(OSError):
+        handle.close()
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)

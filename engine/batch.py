@@ -10,19 +10,25 @@ written in input order whatever the number of workers, so a batch is reproducibl
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import multiprocessing as mp
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from .errors import EngineError, InputError, KbcheckError
+from .errors import EngineError, InputError, KbcheckError, printable
+from .yamlio import MAX_CASE_BYTES
 
 SUFFIXES = (".yaml", ".yml", ".json")
 CHUNK = 8
+PARENT_CHECK = 0.5  # seconds between a waiting worker's looks at whether its parent is alive
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,11 @@ class Item:
 
 
 def collect(paths: list[str]) -> list[Item]:
-    """Case files named, case files under folders named (sorted), and the lines of JSONL files."""
+    """Case files named, case files under folders named (sorted), and the lines of JSONL files.
+
+    A name that is not valid UTF-8 is shown with escapes but read by its real name; a case-named
+    entry in a folder that is not a regular file (a dangling link, a FIFO, a device) becomes an
+    error line rather than being skipped without a word."""
     items: list[Item] = []
 
     def add(**kw: Any) -> None:
@@ -43,23 +53,61 @@ def collect(paths: list[str]) -> list[Item]:
 
     for raw in paths:
         path = Path(raw)
+        label = printable(raw)
         if path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-                add(label=str(found), path=str(found))
+            for found in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES):
+                shown = printable(str(found))
+                if found.is_file():
+                    add(label=shown, path=str(found))
+                elif not found.is_dir():
+                    add(label=shown, problem=f"{shown}: {_not_a_file(found)}; skipped")
         elif path.suffix == ".jsonl" and path.is_file():
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError) as exc:
-                add(label=str(path), problem=f"{path}: cannot be read as UTF-8 JSON lines ({exc})")
-                continue
-            for number, line in enumerate(lines, start=1):
-                if line.strip():
-                    add(label=f"{path}:{number}", text=line)
-        elif path.exists():
-            add(label=str(path), path=str(path))
+            _json_lines(path, label, add)
+        elif path.exists() or path.is_symlink():
+            add(label=label, path=raw)
         else:
-            add(label=str(path), problem=f"{path}: no such file or folder")
+            add(label=label, problem=f"{label}: no such file or folder")
     return items
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_symlink() and not path.exists():
+        return "a link to nothing"
+    if path.is_fifo():
+        return "a FIFO, not a file"
+    if path.is_char_device() or path.is_block_device():
+        return "a device, not a file"
+    return "not a regular file"
+
+
+def _json_lines(path: Path, label: str, add: Callable[..., None]) -> None:
+    """One item per line, each line read at most MAX_CASE_BYTES long: a longer line, or one that
+    is not UTF-8, is an error line of its own and the others are kept."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        add(label=label, problem=f"{label}: cannot be read: {exc.strerror or exc}")
+        return
+    with handle:
+        number = 0
+        while True:
+            raw = handle.readline(MAX_CASE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            where = f"{label}:{number}"
+            if len(raw) > MAX_CASE_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a piece at a time
+                    raw = handle.readline(MAX_CASE_BYTES + 1)
+                add(label=where, problem=f"{where}: the line is too long (more than {MAX_CASE_BYTES:,} bytes)")
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                add(label=where, problem=f"{where}: is not UTF-8 text")
+                continue
+            if line.strip():
+                add(label=where, text=line.rstrip("\r\n"))
 
 
 # --- Assessing one item (in a worker, or in this process) -----------------------------------------
@@ -109,11 +157,20 @@ class Runner:
         return dict(out, source=item.label)
 
 
-def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool, status: bool) -> None:
-    """A worker process: receive chunks, send one result per item, stop when told or poisoned."""
+def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool, status: bool, parent: int) -> None:
+    """A worker process: receive chunks, send one result per item, stop when told or poisoned,
+    and stop when the parent is gone. A forked worker holds copies of its siblings' pipe ends,
+    so a dead parent is not seen as the end of the pipe: the worker watches its parent id."""
+    _die_with_parent(parent)
     runner = Runner(kb_dir, engine, trace, status)
     while True:
-        chunk = conn.recv()
+        while not conn.poll(PARENT_CHECK):
+            if os.getppid() != parent:
+                return
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
         if chunk is None:
             return
         for item in chunk:
@@ -131,6 +188,19 @@ def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool, stat
                 return  # the parent sends the rest of the chunk to a fresh worker
 
 
+def _die_with_parent(parent: int) -> None:
+    """On Linux, ask the kernel to end this worker when its parent dies, even while it is blocked
+    sending a result that no one will read (a sibling's copy of the pipe keeps it open). Elsewhere
+    the wait loop's look at the parent id is the guard."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(0)
+
+
 @dataclass
 class _Worker:
     process: Any
@@ -140,7 +210,7 @@ class _Worker:
 
 def _start(ctx: Any, args: tuple[Any, ...]) -> _Worker:
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_worker, args=(child, *args), daemon=True)
+    process = ctx.Process(target=_worker, args=(child, *args, os.getpid()), daemon=True)
     process.start()
     child.close()
     return _Worker(process, parent, [])
@@ -193,6 +263,37 @@ def run(
     args = (kb_dir, engine, trace, status)
     queue: list[Item] = list(reversed(items))
     pool = [_start(ctx, args) for _ in range(min(workers, max(1, len(items))))]
+    try:
+        _drive(pool, queue, deliver, counts, ctx, args)
+    except BaseException:  # an output error, a broken pipe, Ctrl-C: stop every worker now
+        for worker in pool:
+            worker.process.terminate()
+        for worker in pool:
+            worker.process.join(timeout=5)
+        raise
+    for worker in pool:  # all answered: the workers are idle and stop when told
+        with contextlib.suppress(OSError):  # a worker that already stopped
+            worker.conn.send(None)
+    for worker in pool:
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.terminate()
+            worker.process.join(timeout=5)
+    return counts
+
+
+def _drive(
+    pool: list[_Worker],
+    queue: list[Item],
+    deliver: Callable[[int, dict[str, Any]], None],
+    counts: dict[str, int],
+    ctx: Any,
+    args: tuple[Any, ...],
+) -> None:
+    """Feed the workers and collect their results until every item is answered. A worker that
+    dies is replaced; the case it died on is tried once more on a fresh worker (it may have been
+    killed from outside) and blamed only if it kills that one too."""
+    retried: set[int] = set()
 
     def feed(worker: _Worker) -> None:
         chunk = [queue.pop() for _ in range(min(CHUNK, len(queue)))]
@@ -207,48 +308,50 @@ def run(
         ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
         for worker in busy:
             replace = False
+            received = []
             try:  # drain what it sent before looking at whether it died
                 while worker.conn.poll():
-                    index, result, poisoned = worker.conn.recv()
-                    worker.pending = [i for i in worker.pending if i.index != index]
-                    deliver(index, result)
-                    replace = replace or poisoned
-            except (EOFError, OSError):
+                    received.append(worker.conn.recv())
+            except (EOFError, OSError):  # the pipe broke: the worker is gone
                 replace = True
+            for index, result, poisoned in received:  # an error writing a result is not a worker's death
+                worker.pending = [i for i in worker.pending if i.index != index]
+                deliver(index, result)
+                replace = replace or poisoned
             if not replace and worker.pending and (worker.process.sentinel in ready or not worker.process.is_alive()):
                 replace = True
             if replace:
                 worker.process.join(timeout=5)
                 code = worker.process.exitcode
+                culprit = None
                 if worker.pending and code not in (0, None):
                     # The process died on the first case it had not answered: that case is the one.
                     culprit = worker.pending.pop(0)
-                    deliver(
-                        culprit.index,
-                        {
-                            "source": culprit.label,
-                            "exit": 1,
-                            "error": f"the engine process died on this case ({_death(code)})",
-                        },
-                    )
+                    if culprit.index in retried:
+                        deliver(
+                            culprit.index,
+                            {
+                                "source": culprit.label,
+                                "exit": 1,
+                                "error": f"the engine process died on this case, twice ({_death(code)})",
+                            },
+                        )
+                        culprit = None
+                    else:
+                        retried.add(culprit.index)
                 queue.extend(reversed(worker.pending))
+                if culprit is not None:
+                    queue.append(culprit)  # next out: tried again first, on the fresh worker
                 counts["workers_replaced"] += 1
                 fresh = _start(ctx, args)
                 pool[pool.index(worker)] = fresh
                 feed(fresh)
             elif not worker.pending:
                 feed(worker)
-    for worker in pool:
-        with contextlib.suppress(OSError):  # a worker that already stopped
-            worker.conn.send(None)
-        worker.process.join(timeout=5)
-    return counts
 
 
 def _death(code: int | None) -> str:
     if code is not None and code < 0:
-        import signal
-
         try:
             return f"signal {signal.Signals(-code).name}"
         except ValueError:

@@ -20,7 +20,7 @@ from .dates import parse_date
 from .errors import BIDI_CONTROLS, CaseError, InputError, unsafe_character
 from .loader import token
 from .model import KB, UNKNOWN, All, AnyOf, Condition, FactDef, Test
-from .yamlio import LDict, load_file, parse_json, parse_yaml
+from .yamlio import MAX_CASE_BYTES, LDict, load_file, parse_json, parse_yaml
 
 CASE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)  # used with fullmatch: "abc\n" is no id
 HEADER_KEYS = (
@@ -445,7 +445,7 @@ def read_case(path: Path | str, kb: KB, today: dt.date | None = None) -> Case:
     path = Path(path)
     label = str(path)
     try:
-        data = load_file(path, label)
+        data = load_file(path, label, MAX_CASE_BYTES)
     except InputError as exc:
         raise CaseError(exc.file, exc.problem, line=exc.line, field=exc.field) from None
     return case_from_data(kb, data, label, today)

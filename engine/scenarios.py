@@ -17,7 +17,7 @@ from .errors import CaseError, EngineError, InputError, KbcheckError
 from .loader import token
 from .model import KB
 from .result import Assessment, Firing
-from .yamlio import LDict, load_file
+from .yamlio import MAX_CASE_BYTES, LDict, load_file
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -156,7 +156,7 @@ def run_file(path: Path, kb: KB, engine: str = "durable") -> Outcome:
     outcome = Outcome(label)
     try:
         try:
-            data = load_file(path, label)
+            data = load_file(path, label, MAX_CASE_BYTES)
         except InputError as exc:
             raise CaseError(exc.file, exc.problem, line=exc.line, field=exc.field) from None
         outcome.case = case_from_data(kb, data, label)

@@ -9,6 +9,8 @@ error can point at the line to fix.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ import yaml
 
 from .errors import InputError
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = 1_000_000  # a KB file
+MAX_CASE_BYTES = 256_000  # a case file, or one line of JSON Lines: real ones are a few KB, and
+# the pure-Python YAML parser takes seconds and hundreds of MB on a file of about 1 MB
 
 
 class LDict(dict):  # type: ignore[type-arg]
@@ -109,19 +113,44 @@ StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_str
 StrictLoader.add_constructor("tag:yaml.org,2002:seq", StrictLoader.construct_strict_seq)
 
 
-def read_text(path: Path, label: str) -> str:
-    """Read a small UTF-8 text file, refusing what is not one."""
-    if not path.exists():
+def read_bytes(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a regular file of at most `limit` bytes. A FIFO, a device (/dev/zero) or a socket,
+    or a link to one, is refused before it is read, and the read stops at limit + 1 bytes
+    whatever the file says its size is; the checks are made on the file opened, not on its name."""
+    if not path.exists() and not path.is_symlink():
         raise InputError(label, "no such file")
-    if path.is_dir():
-        raise InputError(label, "is a directory, not a file")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(label, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    except IsADirectoryError:
+        raise InputError(label, "is a directory, not a file") from None
     except OSError as exc:
         raise InputError(label, f"cannot be read: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    problem = (
+        "is a directory, not a file"
+        if stat.S_ISDIR(info.st_mode)
+        else "is not a regular file (a FIFO, a device or a socket); it is not read"
+        if not stat.S_ISREG(info.st_mode)
+        else f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})"
+        if info.st_size > limit
+        else None
+    )
+    if problem is not None:
+        os.close(fd)
+        raise InputError(label, problem)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(label, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(label, f"file is too large (more than {limit:,} bytes)")
+    return data
+
+
+def read_text(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a small UTF-8 text file, refusing what is not one."""
+    data = read_bytes(path, label, limit)
     if b"\x00" in data:
         raise InputError(label, "is a binary file, not YAML or JSON text")
     try:
@@ -188,10 +217,10 @@ def parse_json(text: str, label: str) -> Any:
         raise InputError(label, "malformed JSON: nested too deeply") from None
 
 
-def load_file(path: Path, label: str | None = None) -> Any:
+def load_file(path: Path, label: str | None = None, limit: int = MAX_FILE_BYTES) -> Any:
     """Load a YAML or JSON file (by its suffix) strictly."""
     label = label or str(path)
-    text = read_text(path, label)
+    text = read_text(path, label, limit)
     if path.suffix.lower() == ".json":
         return parse_json(text, label)
     return parse_yaml(text, label)

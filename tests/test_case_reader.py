@@ -56,7 +56,7 @@ def test_binary_non_utf8_directory_and_missing_files(kb, tmp_path):
         latin: "is not UTF-8 text",
         tmp_path: "is a directory, not a file",
         tmp_path / "absent.yaml": "no such file",
-        huge: "file is too large (1,100,016 bytes; the limit is 1,000,000)",
+        huge: "file is too large (1,100,016 bytes; the limit is 256,000)",
     }
     for path, problem in cases.items():
         with pytest.raises(CaseError) as info:
