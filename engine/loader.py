@@ -64,7 +64,7 @@ RULE_KEYS = {
 RULE_REQUIRED = ("id", "title", "source", "cite", "when", "then")
 FACT_KEYS = {"name", "type", "values", "meaning", "group", "min", "max", "header", "question"}
 FACT_TYPES = ("bool", "enum", "int", "date")
-CONCLUSION_KEYS = {"id", "values", "meaning", "stage", "type", "public", "qualified_by"}
+CONCLUSION_KEYS = {"id", "values", "meaning", "stage", "type", "public", "qualified_by", "ask_weight"}
 LIST_KEYS = {"id", "members", "meaning", "stage", "values"}
 SOURCE_KEYS = {"id", "title", "kind", "url", "short"}
 OP_ALIASES = {
@@ -309,6 +309,10 @@ def _load_conclusions(
         values = tuple(token(v) for v in raw)
         if len(set(values)) != len(values):
             c.add(path, node.line_of("values"), cid, "values must be distinct")
+        weight = node.get("ask_weight")
+        if weight is not None and (isinstance(weight, bool) or weight not in (1, 2, 3)):
+            c.add(path, node.line_of("ask_weight"), cid, "ask_weight must be 1, 2 or 3")
+            weight = None
         conclusions[cid] = ConclusionDef(
             id=cid,
             values=values,
@@ -317,6 +321,7 @@ def _load_conclusions(
             type=str(ctype),
             public=node.get("public", True) is not False,
             qualified_by=str(node["qualified_by"]) if node.get("qualified_by") else None,
+            ask_weight=weight,
         )
         lines[cid] = node.line or 0
     for cid, cdef in conclusions.items():

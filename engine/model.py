@@ -75,6 +75,7 @@ class ConclusionDef:
     qualified_by: str | None = None  # a conclusion that says how this one is known (direct or inferred)
     list_id: str | None = None  # for a member of a list conclusion: the list's id
     member: str | None = None
+    ask_weight: int | None = None  # how much it counts when `ask` ranks questions (default 3)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Scenario files: a case plus an `expect:` block of the conclusions it must produce.
 
 An expectation is a value (`met`), or `{in: [...]}` (one of these), or `{contains: [...]}` /
-`{excludes: [...]}` for list conclusions (shared/cases/README.md). `kbcheck test` and pytest
+`{excludes: [...]}` for list conclusions (shared/cases/README.md); one member of a list
+(`alternatives[osa2023.s179]`) can be expected `yes`, `no` or `unknown`, which is how a scenario
+says an offence is left open rather than ruled out. `kbcheck test` and pytest
 both run scenarios through `run_file`, so they agree on what passes.
 """
 
@@ -101,7 +103,7 @@ def parse_expectations(kb: KB, expect: Any, label: str) -> list[Expectation]:
     result = []
     for name, spec in expect.items():
         line = lines(name)
-        if name not in kb.lists and (name not in kb.conclusions or kb.conclusions[name].list_id):
+        if name not in kb.lists and name not in kb.conclusions:
             raise CaseError(label, "not a conclusion of the knowledge base", line=line, field=f"expect.{name}")
         kind, expected = "value", spec
         if isinstance(spec, dict):

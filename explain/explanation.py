@@ -19,7 +19,7 @@ from kbcheck.engine.case import Case, case_from_data
 from kbcheck.engine.compiler import Pattern, holds
 from kbcheck.engine.errors import CaseError
 from kbcheck.engine.memory import plain_facts
-from kbcheck.engine.model import UNKNOWN, Rule
+from kbcheck.engine.model import UNKNOWN, ConclusionDef, Rule
 from kbcheck.engine.result import Assessment, Firing
 
 if TYPE_CHECKING:
@@ -97,6 +97,15 @@ class Question:
         settled = sum(self.weights.get(e.conclusion, 1) for e in self.effects if e.settles)
         changed = sum(self.weights.get(e.conclusion, 1) for e in self.effects)
         return (-(settled + changed), -settled, len(self.fact))
+
+
+def _ask_weight(cdef: ConclusionDef) -> int:
+    """A conclusion's weight in ranking questions: its `ask_weight` in kb/conclusions.yaml, else 1
+    for a member of a list and 3 for the rest. The band per offence says 1: it reaches the answer
+    only through the likely charge, so each new offence must not outweigh the offence itself."""
+    if cdef.ask_weight is not None:
+        return cdef.ask_weight
+    return 1 if cdef.list_id else 3
 
 
 # --- What if -------------------------------------------------------------------------------------
@@ -264,7 +273,7 @@ class Explanation:
                     settles = current in UNSETTLED and any(n not in UNSETTLED for n in changed.values())
                     effects.append(Effect(target, current, outcomes[target], settles, reasons.get(target)))
             if effects:
-                weights = {t: 1 if self.kb.conclusions[t].list_id else 3 for t in targets}
+                weights = {t: _ask_weight(self.kb.conclusions[t]) for t in targets}
                 questions.append(
                     Question(fact, self.kb.facts[fact].question or self.kb.facts[fact].meaning, effects, weights)
                 )

@@ -56,6 +56,19 @@ def test_a_conclusion_no_rule_produces_is_refused(tmp_path):
     assert f"kb/conclusions.yaml:{line}: element.orphan: no rule concludes it" in errors_of(root)
 
 
+def test_an_ask_weight_outside_one_to_three_is_refused(tmp_path):
+    root = copy_kb(tmp_path)
+    path = root / "conclusions.yaml"
+    text = path.read_text().replace(
+        'stage: sentence, ask_weight: 1, meaning: "the practical band if convicted of MCA',
+        'stage: sentence, ask_weight: 7, meaning: "the practical band if convicted of MCA',
+        1,
+    )
+    path.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "ask_weight: 7" in row)
+    assert f"kb/conclusions.yaml:{line}: band.mca_s1: ask_weight must be 1, 2 or 3" in errors_of(root)
+
+
 def test_a_duplicate_fact_in_the_vocabulary_is_refused(tmp_path):
     root = copy_kb(tmp_path)
     path = root / "vocab.yaml"

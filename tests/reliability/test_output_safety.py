@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kbcheck.cli.main import cli
+from kbcheck.engine.result import SCHEMA_VERSION
 
 NASTY = [
     '"; label="owned"; x [',
@@ -83,7 +84,7 @@ def test_output_into_a_missing_folder_or_onto_a_folder_is_exit_2(tmp_path):
         (["explain", "{case}", "offence.mca_s1", "-o", "-"], b"digraph justification {"),
         (["explain", "{case}", "offence.mca_s1", "--format", "png", "-o", "-"], b"\x89PNG"),
         (["report", "{case}", "-o", "-"], b"<!DOCTYPE html>"),
-        (["batch", "{case}", "-o", "-"], b'{"schema_version":"2.0","case":"nasty"'),
+        (["batch", "{case}", "-o", "-"], b'{"schema_version":"%s","case":"nasty"' % SCHEMA_VERSION.encode()),
         (["new-case", "-o", "-"], b"# A kbcheck case file"),
     ],
     ids=lambda a: " ".join(a[:4]) if isinstance(a, list) else None,
