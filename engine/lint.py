@@ -461,8 +461,15 @@ def lint(kb: KB, today: dt.date | None = None, samples: int = 400) -> list[Findi
     if not any(f.check == "cycle" for f in findings):
         try:
             ckb = compile_kb(kb)
-        except KBErrors:
-            ckb = None  # the satisfiability check has said why
+        except KBErrors as exc:
+            ckb = None
+            # The satisfiability check has already said why a rule can never fire; anything else
+            # the compiler refuses (a conjunction longer than the engine joins) is an engine limit.
+            findings += [
+                Finding("engine-limit", str(e.file), e.line, str(e.field), e.problem)
+                for e in exc.errors
+                if "can never all hold" not in e.problem
+            ]
         if ckb is not None:
             findings += check_overlaps(kb, ckb.rules) + check_date_gaps(kb, ckb.rules)
             findings += check_engine_limits(kb, Analysis(ckb))
