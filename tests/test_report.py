@@ -250,6 +250,7 @@ def test_markdown_writes_the_diagram_beside_it(tmp_path, whatsapp, kb):
     for name in kb.public_conclusions():
         assert f"`{name}`" in text
     assert "| `offence.mca_s1`: all elements met, no defence | `made_out` (relies on inference) | provisional |" in text
+    assert "| `mca_s1` (relies on inference) | provisional |" in text  # the charge carries its basis too
     assert "[MCA 1988 s.1(1)](https://www.legislation.gov.uk/ukpga/1988/27/section/1)" in text
 
 
