@@ -20,6 +20,9 @@ from .errors import KBError, KBErrors
 from .model import KB, ORDER_OPS, All, AnyOf, Condition, Offset, Rule, Test
 
 OFFENCE_DATE = "offence_date"
+# Said of a rule no date and no facts can satisfy; lint reports it as unsatisfiable, and tells it
+# apart from the compiler's other refusals by this text.
+NEVER_HOLDS = "its conditions can never all hold"
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ def compile_kb(kb: KB) -> CompiledKB:
             if patterns is not None:
                 kept.append(patterns)
         if not kept:
-            errors.append(KBError(rule.file, "its conditions can never all hold", line=rule.line, field=rule.id))
+            errors.append(KBError(rule.file, NEVER_HOLDS, line=rule.line, field=rule.id))
             continue
         for k, patterns in enumerate(kept, start=1):
             if not patterns:  # no condition at all: it still needs one fact to fire on

@@ -18,7 +18,7 @@ from .analysis import Analysis, coverage
 
 if TYPE_CHECKING:
     import networkx as nx
-from .compiler import OFFENCE_DATE, CompiledRule, _dnf, _patterns, _validity, compile_kb, domain, holds
+from .compiler import NEVER_HOLDS, OFFENCE_DATE, CompiledRule, _dnf, _patterns, _validity, compile_kb, domain, holds
 from .errors import KBErrors
 from .model import KB, ORDER_OPS, All, AnyOf, Condition, Offset, Rule, Test
 
@@ -193,9 +193,7 @@ def check_satisfiable(kb: KB) -> list[Finding]:
             if not ok:
                 dead.append(k)
         if len(dead) == len(conjunctions):
-            findings.append(
-                Finding("unsatisfiable", rule.file, rule.line, rule.id, "its conditions can never all hold")
-            )
+            findings.append(Finding("unsatisfiable", rule.file, rule.line, rule.id, NEVER_HOLDS))
         elif dead:
             which = ", ".join(str(k) for k in dead)
             findings.append(
@@ -468,7 +466,7 @@ def lint(kb: KB, today: dt.date | None = None, samples: int = 400) -> list[Findi
             findings += [
                 Finding("engine-limit", str(e.file), e.line, str(e.field), e.problem)
                 for e in exc.errors
-                if "can never all hold" not in e.problem
+                if e.problem != NEVER_HOLDS
             ]
         if ckb is not None:
             findings += check_overlaps(kb, ckb.rules) + check_date_gaps(kb, ckb.rules)

@@ -9,6 +9,7 @@ both run scenarios through `run_file`, so they agree on what passes.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,8 +153,9 @@ def check(assessment: Assessment, expectations: list[Expectation]) -> list[Failu
     return failures
 
 
-def run_file(path: Path, kb: KB, engine: str = "durable") -> Outcome:
-    """Read one scenario, assess it and check its expectations; errors are kept, not raised."""
+def run_file(path: Path, kb: KB, engine: str = "durable", today: dt.date | None = None) -> Outcome:
+    """Read one scenario, assess it and check its expectations; errors are kept, not raised.
+    `today` reads the case as at another day, for law that only a later date can reach."""
     label = str(path)
     outcome = Outcome(label)
     try:
@@ -161,7 +163,7 @@ def run_file(path: Path, kb: KB, engine: str = "durable") -> Outcome:
             data = load_file(path, label, MAX_CASE_BYTES)
         except InputError as exc:
             raise CaseError(exc.file, exc.problem, line=exc.line, field=exc.field) from None
-        outcome.case = case_from_data(kb, data, label)
+        outcome.case = case_from_data(kb, data, label, today)
         expectations = parse_expectations(kb, data.get("expect"), label)
         outcome.assessment = assess(outcome.case, kb, engine)
         outcome.failures = check(outcome.assessment, expectations)
