@@ -81,8 +81,13 @@ def conclusion_arg(kb: KB, name: str) -> str:
     raise KbcheckClickError(f"{name}: not a conclusion of the knowledge base{hint}")
 
 
-def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+def echo_json(data: dict[str, Any]) -> None:
+    """Print a command's JSON with the contract's version first (docs/json.md); each command's
+    shape is in explain/schemas/ (`kbcheck schema NAME`)."""
+    from kbcheck.engine.result import SCHEMA_VERSION
+
+    body = {k: v for k, v in data.items() if k != "schema_version"}
+    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **body}, indent=2, ensure_ascii=False, sort_keys=False))
 
 
 def file_or_stdout(output: str | None) -> str | None:

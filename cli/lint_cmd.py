@@ -33,10 +33,15 @@ def lint(as_json: bool, samples: int) -> None:
     findings = run_lint(kb, samples=samples)
     if as_json:
         echo_json(
-            [
-                {"check": f.check, "file": f.file, "line": f.line, "subject": f.subject, "message": f.message}
-                for f in findings
-            ]
+            {
+                "findings": [
+                    {"check": f.check, "file": f.file, "line": f.line, "subject": f.subject, "message": f.message}
+                    for f in findings
+                ],
+                "rules": len(kb.rules),
+                "conclusions": len(kb.conclusions),
+                "checks": len(CHECKS),
+            }
         )
     else:
         for finding in findings:

@@ -33,6 +33,7 @@ COMMANDS = {
     "batch": ("batch_cmd", "batch"),
     "compare": ("compare_cmd", "compare"),
     "interview": ("interview_cmd", "interview"),
+    "schema": ("schema_cmd", "schema"),
 }
 
 

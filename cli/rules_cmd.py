@@ -19,13 +19,13 @@ def rules(as_json: bool, source: str | None, guide_differs: bool) -> None:
     \b
     Examples:
       kbcheck rules
-      kbcheck rules --json | jq length
+      kbcheck rules --json | jq '.rules | length'
       kbcheck rules --guide-differs
     """
     kb = settings().kb()
     chosen = [r for r in kb.rules if (source is None or r.source == source) and (not guide_differs or r.seed)]
     if as_json:
-        echo_json([rule_json(kb, r) for r in chosen])
+        echo_json({"rules": [rule_json(kb, r) for r in chosen]})
         return
     for r in chosen:
         click.echo(f"{r.id}\n    {r.title}\n    {kb.citation(r)} | {r.dates_text()} | {kb.url_of(r)}")

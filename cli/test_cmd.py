@@ -37,26 +37,33 @@ def test(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
         raise KbcheckClickError(f"no scenario files (*.yaml, *.yml, *.json) under {', '.join(paths)}")
     outcomes = [run_file(path, kb, cfg.engine) for path in files]
     if as_json:
-        echo_json(
-            [
-                {
-                    "file": o.path,
-                    "case": o.case.id if o.case else None,
-                    "passed": o.passed,
-                    "error": o.error,
-                    "failures": [
-                        {
-                            "conclusion": f.conclusion,
-                            "expected": f.expected,
-                            "actual": f.actual,
-                            "rules": sorted({x.rule.id for x in f.firings}),
-                        }
-                        for f in o.failures
-                    ],
-                }
-                for o in outcomes
-            ]
-        )
+        results = [
+            {
+                "file": o.path,
+                "case": o.case.id if o.case else None,
+                "passed": o.passed,
+                "error": o.error,
+                "failures": [
+                    {
+                        "conclusion": f.conclusion,
+                        "expected": f.expected,
+                        "actual": f.actual,
+                        "rules": sorted({x.rule.id for x in f.firings}),
+                    }
+                    for f in o.failures
+                ],
+            }
+            for o in outcomes
+        ]
+        n_errors = sum(1 for o in outcomes if o.error)
+        n_failed = sum(1 for o in outcomes if o.failures)
+        summary = {
+            "scenarios": len(outcomes),
+            "passed": len(outcomes) - n_errors - n_failed,
+            "failed": n_failed,
+            "errors": n_errors,
+        }
+        echo_json({"results": results, "summary": summary})
     else:
         for o in outcomes:
             if o.error:

@@ -27,7 +27,7 @@ def trace(case_file: str, step: bool, as_json: bool) -> None:
     assessment = assessed(case_file)
     kb = assessment.kb
     if as_json:
-        echo_json([serialize.firing_json(kb, f) for f in assessment.firings])
+        echo_json({"case": assessment.case.id, "trace": [serialize.firing_json(kb, f) for f in assessment.firings]})
         return
     stdin = sys.stdin
     total = len(assessment.firings)

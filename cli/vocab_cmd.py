@@ -21,11 +21,11 @@ def facts(as_json: bool) -> None:
     \b
     Examples:
       kbcheck facts
-      kbcheck facts --json | jq '.[].name'
+      kbcheck facts --json | jq '.facts[].name'
     """
     kb = settings().kb()
     if as_json:
-        echo_json(facts_json(kb))
+        echo_json({"facts": facts_json(kb)})
     else:
         click.echo(facts_text(kb), nl=False)
 

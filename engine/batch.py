@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EngineError, InputError, KbcheckError, printable
+from .result import SCHEMA_VERSION
 from .yamlio import MAX_CASE_BYTES
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -360,6 +361,9 @@ def _death(code: int | None) -> str:
 
 
 def jsonl(result: dict[str, Any]) -> str:
+    """One JSON line; an error line gets the contract's version too, first, as an assessed case has it."""
+    if "schema_version" not in result:
+        result = {"schema_version": SCHEMA_VERSION, **result}
     return json.dumps(result, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 

@@ -13,7 +13,7 @@ from .model import KB, Rule
 # The version of the JSON that `assess --json` and the other commands print (docs/case-format.md):
 # 1 was the first contract, without the key; 2.0 adds the decision dates, the new facts, conclusions
 # and values of the charging decision, and this key.
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 
 # One firing as an engine records it, inside the action: the engine rule's index and the
 # (name, value) of each fact or conclusion it matched, in the order of its patterns.

@@ -90,7 +90,7 @@ def test_unknown_rule_is_exit_2_with_a_suggestion():
 
 
 def test_rules_json_has_a_citation_link_and_dates_on_every_rule(kb):
-    data = json.loads(invoke("rules", "--json").output)
+    data = json.loads(invoke("rules", "--json").output)["rules"]
     assert len(data) == len(kb.rules)
     for rule in data:
         assert rule["citation"] and rule["url"].startswith("https://")
