@@ -1,7 +1,8 @@
 """The hardened adapter over durable_rules 2.0.28 (engine notes §8.2).
 
 durable_rules used the documented way gives wrong answers without an error and can crash the
-process. The adapter drives durable_rules' C engine (`durable_rules_engine`) directly: the C
+process. The adapter drives durable_rules' C engine directly: kbcheck builds it from
+third_party/durable_rules as the extension `kbcheck.engine._durable` (setup.py). The C
 engine matches the facts, keeps the agenda and chooses every next action; this module asserts
 the case's facts, records each firing and asserts its conclusion. What it does about each
 finding of the notes:
@@ -49,9 +50,10 @@ _names = itertools.count(1)
 
 
 def _load_engine() -> Any:
-    import durable_rules_engine
+    """durable_rules' C engine, built with kbcheck from third_party/durable_rules (setup.py)."""
+    from . import _durable  # type: ignore[attr-defined]
 
-    return durable_rules_engine
+    return _durable
 
 
 def test_terms(test: Test, key: str, aliases: dict[str, str]) -> list[dict[str, Any]]:
@@ -186,7 +188,7 @@ class DurableEngine:
         except MemoryError as exc:
             self.poisoned = f"MemoryError {exc}"
             raise EngineError("durable_rules ran out of memory on this case") from None
-        except Exception as exc:  # durable_rules_engine.error, or a fault in this loop
+        except Exception as exc:  # the engine's own error (_durable.error), or a fault in this loop
             self.poisoned = f"{type(exc).__name__}: {exc}"
             raise EngineError(f"durable_rules failed on this case: {type(exc).__name__}: {exc}") from None
         finally:

@@ -490,6 +490,10 @@ static unsigned int reduceExpression(ruleset *tree,
 
         char *leftString = "";
         unsigned short leftLength = 0;
+#ifndef _WIN32
+        char intString[MAX_INT_LENGTH + 1];
+        char doubleString[MAX_DOUBLE_LENGTH + 1];
+#endif
         switch(leftProperty->type) {
             case JSON_INT:
                 {
@@ -497,8 +501,7 @@ static unsigned int reduceExpression(ruleset *tree,
                     leftString = (char *)_alloca(sizeof(char)*(MAX_INT_LENGTH + 1));
                     sprintf_s(leftString, sizeof(char)*(MAX_INT_LENGTH + 1), "%lld", leftProperty->value.i);
     #else
-                    char newString[MAX_INT_LENGTH + 1];
-                    leftString = newString;
+                    leftString = intString;
                     snprintf(leftString, sizeof(char)*(MAX_INT_LENGTH + 1), "%lld", leftProperty->value.i);
     #endif         
                     leftLength = strlen(leftString);
@@ -510,8 +513,7 @@ static unsigned int reduceExpression(ruleset *tree,
                     leftString = (char *)_alloca(sizeof(char)*(MAX_DOUBLE_LENGTH + 1));
                     sprintf_s(leftString, sizeof(char)*(MAX_DOUBLE_LENGTH + 1), "%f", leftProperty->value.d);
     #else
-                    char newString[MAX_DOUBLE_LENGTH + 1];
-                    leftString = newString;
+                    leftString = doubleString;
                     snprintf(leftString, sizeof(char)*(MAX_DOUBLE_LENGTH + 1), "%f", leftProperty->value.d);
     #endif         
                     leftLength = strlen(leftString);
