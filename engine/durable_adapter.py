@@ -12,8 +12,9 @@ finding of the notes:
 - the Python Host runs two background timer threads that steal actions: no Host is used, so
   there are no threads, no Closure or Promise objects, no 10-second action budget, and no
   exception inside an action is swallowed: it propagates, poisons the engine and is reported;
-- `delete_state` frees an uninitialised pointer where no action ran: the `__open__` sentinel
-  rule fires once in every case, so deleting the session is always safe;
+- `delete_state` freed an uninitialised pointer where no action ran: fixed in kbcheck's build
+  (third_party/durable_rules/CHANGES.md), and the `__open__` sentinel rule, which fires once in
+  every case so that an action has always run, is kept as a second guard;
 - an unhandled fact makes `assert_facts` skip every action: the `__sink__` rule handles all;
 - more than 1,024 live sessions crash it, and 32-bit sid hashes alias: one live session at a
   time, deleted in `finally`;

@@ -84,3 +84,30 @@ def test_the_binding_calls_back_into_python():
     _durable.set_get_idle_state_callback(handle, idle)
     assert _durable.start_action(handle) is None
     assert calls == [("callback_probe",)]
+
+
+# delete_state where no action ever ran in the session: the C engine freed the session's action
+# context, which it never initialised (engine notes §2.4: SIGSEGV or abort at the first delete).
+# Run in a process of its own, so that a crash fails this test rather than the whole run.
+DELETE_WITHOUT_ACTION = """
+import json
+from kbcheck.engine import _durable as engine
+
+rules = {"r": {"all": [{"m": {"t": "a"}}, {"n": {"t": "b"}}]}}
+handle = engine.create_ruleset("no_action", json.dumps(rules))
+for _ in range(2000):
+    engine.assert_fact(handle, json.dumps({"sid": "s", "id": "f", "t": "a"}))  # handled; no rule completes
+    engine.delete_state(handle, "s")
+unmatched = engine.create_ruleset("unmatched", json.dumps(rules))
+for _ in range(2000):
+    engine.assert_fact(unmatched, json.dumps({"sid": "s", "id": "f", "t": "z"}))  # matched by no rule
+    engine.delete_state(unmatched, "s")
+print("deleted")
+"""
+
+
+def test_deleting_a_session_where_no_action_ran_does_not_crash():
+    run = subprocess.run(
+        [sys.executable, "-c", DELETE_WITHOUT_ACTION], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (run.returncode, run.stdout.strip()) == (0, "deleted"), run.stderr[-500:]

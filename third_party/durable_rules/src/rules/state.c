@@ -849,6 +849,9 @@ unsigned int createStateNode(void *tree,
     rulesetTree->reverseStateIndex[rulesetTree->statePool.count - 1] = nodeOffset;
     stateNode *node = STATE_NODE(tree, nodeOffset); 
     node->offset = nodeOffset;
+    // No action has run in a new state: deleteStateNode frees these only when set.
+    node->context.messages = NULL;
+    node->context.stateFact = NULL;
 
     int sidLength = sizeof(char) * (strlen(sid) + 1);
     node->sid = malloc(sidLength);
