@@ -11,7 +11,7 @@ DEMO_CASE := examples/whatsapp-director.yaml
 DEMO_SVG  := demo/whatsapp-director.svg
 ENGINE_SOURCES := setup.py $(wildcard third_party/durable_rules/src/*/*.c third_party/durable_rules/src/*/*.h)
 
-.PHONY: demo test engine-test lint bench reliability compiler dot chromium clean
+.PHONY: demo test engine-test lint bench bench-peers reliability compiler dot chromium clean
 
 # The interpreter the virtualenv is (or will be) made from: its headers are the ones the
 # engine is compiled against.
@@ -103,13 +103,29 @@ engine-test: compiler $(STAMP)
 	$(BIN)/kbcheck test tests/scenarios
 	$(BIN)/kbcheck test tests/real
 
-# The benchmark suite (never part of `make test`): about 6 minutes; `make bench BENCH_ARGS=--quick`
-# for a smoke run in under a minute. The peers it compares with are installed here when PyPI has
-# them: clipspy, and experta, whose pin frozendict==1.2 cannot be imported on Python 3.10+, so it
-# is installed without its dependencies and given frozendict 2 and its other dependency, schema.
+# The benchmark suite (never part of `make test`): about 6 minutes on the virtualenv's Python,
+# then as long again on Python 3.13 (in .venv-3.13, made here) where there is one, and the two
+# runs' headline figures side by side; `make bench BENCH_ARGS=--quick` for a smoke run of about
+# two minutes. The peers it compares with are installed when PyPI has them: clipspy, and experta,
+# whose pin frozendict==1.2 cannot be imported on Python 3.10+, so it is installed without its
+# dependencies and given frozendict 2 and its other dependency, schema.
 BENCH_ARGS ?=
+BENCH_LATEST = bench/results/latest$(1)$(if $(findstring --quick,$(BENCH_ARGS)),-quick).json
 
-bench: compiler $(STAMP) dot
+bench: compiler $(STAMP) dot bench-peers
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	@if $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] == (3, 13))'; then \
+	  if py=$$(.ci/find-python 3.13); then \
+	    $(MAKE) --no-print-directory compiler .venv-3.13/.installed bench-peers PYTHON=$$py VENV=.venv-3.13 && \
+	    echo ".venv-3.13/bin/python -m bench.run $(BENCH_ARGS) --label py3.13" && \
+	    .venv-3.13/bin/python -m bench.run $(BENCH_ARGS) --label py3.13 && echo && \
+	    $(BIN)/python -m bench.run --compare $(call BENCH_LATEST,) $(call BENCH_LATEST,-py3.13); \
+	  else \
+	    echo "No Python 3.13 here (.ci/find-python 3.13): the benchmark ran on $$($(BIN)/python -V) only"; \
+	  fi; \
+	fi
+
+bench-peers: $(STAMP)
 	@$(BIN)/python -c "import clips" 2>/dev/null || \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check 'clipspy>=1.0.6' || \
 	  echo "clipspy could not be installed: the benchmark runs without it"
@@ -117,7 +133,6 @@ bench: compiler $(STAMP) dot
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check 'frozendict>=2' 'schema==0.6.7' && \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps 'experta==1.9.4'; } || \
 	  echo "experta could not be installed: the benchmark runs without it"
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # The reliability suite at full scale: 10,000 generated cases through both engines, 100,000
 # cases in one process for memory, the law walked day by day on durable_rules, 5,000 hostile

@@ -43,6 +43,7 @@ from .fnv import property_keys
 from .model import Offset, Test
 from .result import Record
 
+DURABLE_RULES_VERSION = "2.0.28"  # the release third_party/durable_rules was taken from
 SID = "case"
 OPEN = {"id": "__open__", "t": "__open__", "sid": SID}
 OBSERVED = 2  # durable_rules' code for a fact already in the session: a second justification
