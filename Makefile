@@ -103,7 +103,7 @@ engine-test: compiler $(STAMP)
 	$(BIN)/kbcheck test tests/scenarios
 	$(BIN)/kbcheck test tests/real
 
-# The benchmark suite (never part of `make test`): about 6 minutes on the virtualenv's Python,
+# The benchmark suite (never part of `make test`): about 12 minutes on the virtualenv's Python,
 # then as long again on Python 3.13 (in .venv-3.13, made here) where there is one, and the two
 # runs' headline figures side by side; `make bench BENCH_ARGS=--quick` for a smoke run of about
 # two minutes. The peers it compares with are installed when PyPI has them: clipspy, and experta,
