@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.peers import upstream
+
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "examples" / "whatsapp-director.yaml"
 
@@ -31,6 +33,8 @@ def kbcheck_command() -> list[str]:
 
 
 UNCACHED = "kbcheck assess CASE --json, KB cache off"
+# durable_rules' own Python layer on kbcheck's build of its engine (bench/peers/upstream.py).
+FLOOR = 'python -c "import click, durable.lang"'
 
 
 def commands(case: Path = CASE) -> dict[str, list[str]]:
@@ -39,7 +43,7 @@ def commands(case: Path = CASE) -> dict[str, list[str]]:
     kbcheck = kbcheck_command()
     return {
         "python -c pass": [sys.executable, "-c", "pass"],
-        'python -c "import click, durable.lang"': [sys.executable, "-c", "import click, durable.lang"],
+        FLOOR: [sys.executable, "-c", "import click, durable.lang"],
         "kbcheck --help": [*kbcheck, "--help"],
         "kbcheck assess CASE --json": [*kbcheck, "assess", str(case), "--json"],
         "kbcheck explain CASE --format svg": [*kbcheck, "explain", str(case), "--format", "svg"],
@@ -83,6 +87,8 @@ def measure(rounds: int = 10, case: Path = CASE) -> dict[str, ColdStart]:
                 continue
             started = time.perf_counter()
             run_env = dict(env, KBCHECK_CACHE="off") if result.command == UNCACHED else env
+            if result.command == FLOOR:
+                run_env = dict(run_env, PYTHONPATH=upstream.environ()["PYTHONPATH"])
             done = subprocess.run(result.argv, capture_output=True, env=run_env, cwd=ROOT)
             elapsed = time.perf_counter() - started
             if done.returncode != 0:

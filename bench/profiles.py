@@ -26,7 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = (
-    ("durable_rules C engine", lambda f, n: f == "~" and "durable_rules_engine" in n),
+    (
+        "durable_rules C engine",
+        lambda f, n: f == "~" and ("kbcheck.engine._durable" in n or "durable_rules_engine" in n),
+    ),
     ("JSON encode/decode", lambda f, n: "/json/" in f or "_json" in n),
     ("durable_rules Python layer (engine.py)", lambda f, n: f.endswith("durable/engine.py")),
     ("kbcheck adapter (durable_adapter.py)", lambda f, n: f.endswith("durable_adapter.py")),
@@ -48,9 +51,8 @@ def _engine_profile_child(cases: int, seed: int) -> dict[str, Any]:
     """Runs in a fresh process: cProfile, then the C engine's own time without the profiler."""
     import cProfile
 
-    import durable_rules_engine
-
     from bench.cases import generate_cases
+    from kbcheck.engine import _durable as durable_rules_engine  # type: ignore[attr-defined]
     from kbcheck.engine import assess, get_engine, load_kb
 
     kb = load_kb()
@@ -212,7 +214,9 @@ EXPLAIN_STEPS = 5  # the last steps of STEPS: what `explain` adds to `assess`
 def cold_steps(case: Path, rounds: int) -> list[dict[str, Any]]:
     """Whole processes doing the CLI's work one step more each time (median of `rounds`): the
     difference between two steps is what the step costs a cold process, with no profiler."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    from bench.peers import upstream
+
+    env = {k: v for k, v in upstream.environ().items() if k != "PYTHONDONTWRITEBYTECODE"}
     programs = []
     code = f"CASE = {str(case)!r}"
     for label, step in STEPS:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbcheck.engine.durable_adapter import DURABLE_RULES_VERSION
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PEERS = ("clipspy", "experta")
@@ -115,7 +117,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "packages": {
-            p: _version(p) for p in ("durable_rules", "clipspy", "experta", "frozendict", "networkx", "click", "PyYAML")
+            "durable_rules": f"{DURABLE_RULES_VERSION} (kbcheck's build)",
+            **{p: _version(p) for p in ("clipspy", "experta", "frozendict", "networkx", "click", "PyYAML")},
         },
     }
 
@@ -505,19 +508,72 @@ def run_profiles(results: dict[str, Any], s: Settings, log: Any) -> dict[str, An
     return out
 
 
-def save(results: dict[str, Any]) -> Path:
+def save(results: dict[str, Any], label: str = "") -> Path:
     """The run's file, and latest.json (latest-quick.json for a quick run, so that latest.json
-    always holds a full run)."""
+    always holds a full run); a label (`--label py3.13`) goes into both names, so that a run on
+    another Python keeps its own latest-py3.13.json."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     quick = "-quick" if results["settings"]["quick"] else ""
-    path = RESULTS / f"{stamp}-{results['commit']['commit']}{quick}.json"
+    tag = f"-{label}" if label else ""
+    path = RESULTS / f"{stamp}-{results['commit']['commit']}{tag}{quick}.json"
     text = json.dumps(results, indent=1, ensure_ascii=False) + "\n"
-    for target in (path, RESULTS / f"latest{quick}.json"):
+    for target in (path, RESULTS / f"latest{tag}{quick}.json"):
         tmp = target.with_suffix(".tmp")
         tmp.write_text(text)
         tmp.replace(target)
     return path
+
+
+def compare(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The headline figures of saved runs side by side, one column a run (`--compare A B`):
+    `make bench` prints its run on the virtualenv's Python beside its run on Python 3.13."""
+
+    def throughput(engine: str, workers: int, key: str, spec: str) -> list[str]:
+        return [_fmt((_row(r, engine, workers) or {}).get(key), spec) for _, r in runs]
+
+    def synthetic(r: dict[str, Any]) -> str:
+        syn = r.get("throughput", {}).get("synthetic") or {}
+        return _fmt(None if syn.get("error") else syn.get("us_per_firing"), ".1f")
+
+    def peak(r: dict[str, Any]) -> str:
+        ok = [m for m in r.get("memory", []) if not m.get("error")]
+        return f"{ok[-1]['peak_rss_kb'] / 1024:.1f} ({ok[-1]['cases']:,} cases)" if ok else "n/a"
+
+    def met(r: dict[str, Any]) -> str:
+        tg = r.get("targets", [])
+        return f"{sum(1 for t in tg if t['met'])} of {len(tg)}"
+
+    rows: list[tuple[str, list[str]]] = [
+        ("kbcheck durable, 1 worker: cases/s", throughput("durable", 1, "cases_per_second", ".0f")),
+        ("kbcheck durable, 1 worker: µs a firing", throughput("durable", 1, "us_per_firing", ".1f")),
+        ("kbcheck durable, 2 workers: cases/s", throughput("durable", 2, "cases_per_second", ".0f")),
+        ("kbcheck reference evaluator: cases/s", throughput("reference", 1, "cases_per_second", ".0f")),
+        ("durable_rules, documented use, same KB: cases/s", throughput("raw-durable", 1, "cases_per_second", ".0f")),
+        ("durable_rules, documented use, synthetic KB: µs a firing", [synthetic(r) for _, r in runs]),
+        ("cold `kbcheck assess CASE --json`: ms", [_fmt(_cold(r, "kbcheck assess CASE --json")) for _, r in runs]),
+        (
+            "cold `kbcheck explain CASE --format svg`: ms",
+            [_fmt(_cold(r, "kbcheck explain CASE --format svg")) for _, r in runs],
+        ),
+        (
+            'cold `python -c "import click, durable.lang"`: ms',
+            [_fmt(_cold(r, 'python -c "import click, durable.lang"')) for _, r in runs],
+        ),
+        ("peak RSS, durable, one process: MB", [peak(r) for _, r in runs]),
+        ("targets met", [met(r) for _, r in runs]),
+    ]
+    heads = [f"Python {r['machine']['python']}" for _, r in runs]
+    lines = [
+        "### The same benchmark on each Python ("
+        + ", ".join(f"{h}: {n}" for h, (n, _) in zip(heads, runs, strict=True))
+        + ")",
+        "",
+        "| figure | " + " | ".join(heads) + " |",
+        "| --- |" + " ---: |" * len(runs),
+    ]
+    lines += [f"| {name} | " + " | ".join(values) + " |" for name, values in rows]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -537,7 +593,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-save", action="store_true", help="print only; write nothing to bench/results/")
     parser.add_argument("--show", metavar="RESULTS_JSON", help="print the table of a saved run, measuring nothing")
+    parser.add_argument("--label", default="", help="put this into the results' file names (make bench: py3.13)")
+    parser.add_argument(
+        "--compare", nargs="+", metavar="RESULTS_JSON", help="print saved runs' headline figures side by side"
+    )
     args = parser.parse_args(argv)
+    if args.compare:
+        runs = []
+        for name in args.compare:
+            try:
+                runs.append((name, json.loads(Path(name).read_text())))
+            except (OSError, ValueError) as exc:
+                print(f"bench: cannot read {name}: {exc}", file=sys.stderr)
+                return 2
+        print("\n".join(compare(runs)))
+        return 0
     if args.show:
         saved = json.loads(Path(args.show).read_text())
         print("\n".join(table(saved) + profile_lines(saved)))
@@ -569,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     results["duration_seconds"] = round(time.perf_counter() - started, 1)
     print("\n".join(table(results) + profile_lines(results)))
     if not args.no_save:
-        path = save(results)
+        path = save(results, args.label)
         print(f"\nResults: {path.relative_to(ROOT)}; the whole run took {results['duration_seconds']:.0f} s")
     return 0
 

@@ -89,12 +89,13 @@ def durable_problem() -> str | None:
     global _durable_problem
     if _durable_problem is None:
         try:
-            import durable_rules_engine  # noqa: F401  (the C engine the adapter drives)
+            from .durable_adapter import _load_engine
 
+            _load_engine()  # the C engine the adapter drives, built with kbcheck
             _durable_problem = ""
-        except Exception as exc:  # ImportError, or the undefined symbol of Python 3.13
+        except Exception as exc:  # ImportError: the extension was not built here (setup.py)
             _durable_problem = (
-                f"durable_rules cannot be imported on Python "
+                f"durable_rules' engine (kbcheck.engine._durable) cannot be imported on Python "
                 f"{sys.version_info.major}.{sys.version_info.minor} ({type(exc).__name__}: {exc})"
             )
     return _durable_problem or None

@@ -1,7 +1,8 @@
 """The hardened adapter over durable_rules 2.0.28 (engine notes §8.2).
 
 durable_rules used the documented way gives wrong answers without an error and can crash the
-process. The adapter drives durable_rules' C engine (`durable_rules_engine`) directly: the C
+process. The adapter drives durable_rules' C engine directly: kbcheck builds it from
+third_party/durable_rules as the extension `kbcheck.engine._durable` (setup.py). The C
 engine matches the facts, keeps the agenda and chooses every next action; this module asserts
 the case's facts, records each firing and asserts its conclusion. What it does about each
 finding of the notes:
@@ -11,8 +12,9 @@ finding of the notes:
 - the Python Host runs two background timer threads that steal actions: no Host is used, so
   there are no threads, no Closure or Promise objects, no 10-second action budget, and no
   exception inside an action is swallowed: it propagates, poisons the engine and is reported;
-- `delete_state` frees an uninitialised pointer where no action ran: the `__open__` sentinel
-  rule fires once in every case, so deleting the session is always safe;
+- `delete_state` freed an uninitialised pointer where no action ran: fixed in kbcheck's build
+  (third_party/durable_rules/CHANGES.md), and the `__open__` sentinel rule, which fires once in
+  every case so that an action has always run, is kept as a second guard;
 - an unhandled fact makes `assert_facts` skip every action: the `__sink__` rule handles all;
 - more than 1,024 live sessions crash it, and 32-bit sid hashes alias: one live session at a
   time, deleted in `finally`;
@@ -41,6 +43,7 @@ from .fnv import property_keys
 from .model import Offset, Test
 from .result import Record
 
+DURABLE_RULES_VERSION = "2.0.28"  # the release third_party/durable_rules was taken from
 SID = "case"
 OPEN = {"id": "__open__", "t": "__open__", "sid": SID}
 OBSERVED = 2  # durable_rules' code for a fact already in the session: a second justification
@@ -49,9 +52,10 @@ _names = itertools.count(1)
 
 
 def _load_engine() -> Any:
-    import durable_rules_engine
+    """durable_rules' C engine, built with kbcheck from third_party/durable_rules (setup.py)."""
+    from . import _durable  # type: ignore[attr-defined]
 
-    return durable_rules_engine
+    return _durable
 
 
 def test_terms(test: Test, key: str, aliases: dict[str, str]) -> list[dict[str, Any]]:
@@ -186,7 +190,7 @@ class DurableEngine:
         except MemoryError as exc:
             self.poisoned = f"MemoryError {exc}"
             raise EngineError("durable_rules ran out of memory on this case") from None
-        except Exception as exc:  # durable_rules_engine.error, or a fault in this loop
+        except Exception as exc:  # the engine's own error (_durable.error), or a fault in this loop
             self.poisoned = f"{type(exc).__name__}: {exc}"
             raise EngineError(f"durable_rules failed on this case: {type(exc).__name__}: {exc}") from None
         finally:

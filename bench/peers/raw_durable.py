@@ -1,5 +1,7 @@
 """durable_rules used the documented way: the baseline the issue's targets are ratios to.
 
+durable_rules' own Python layer (its 2.0.28 `durable.engine`, kept in third_party/durable_rules)
+runs on kbcheck's build of its C engine (bench/peers/upstream.py), as it ran on PyPI's.
 "Raw" means the minimal hardened use of the engine notes (../shared/engine-notes/durable_rules.md
 §1.2 and §8.2): a Host without its timer threads, one `register_rulesets` of a JSON ruleset,
 one-parameter action closures that record the matched facts from `c._m` and assert the
@@ -21,6 +23,7 @@ import itertools
 import random
 from typing import Any
 
+from bench.peers import upstream
 from kbcheck.engine.compiler import CompiledKB, Pattern
 from kbcheck.engine.durable_adapter import test_terms
 from kbcheck.engine.result import Record
@@ -29,6 +32,7 @@ _names = itertools.count()
 
 
 def sync_host() -> Any:
+    upstream.use()
     from durable import engine
 
     class SyncHost(engine.Host):  # type: ignore[misc]
@@ -70,6 +74,7 @@ class RawDurableEngine:
     name = "raw-durable"
 
     def __init__(self, ckb: CompiledKB):
+        upstream.use()
         from durable.engine import MessageObservedException
 
         self.ckb = ckb
@@ -173,6 +178,7 @@ class RawSyntheticEngine:
     """The synthetic KB on durable_rules, as the notes measured it (negatable facts first)."""
 
     def __init__(self, kb: SyntheticKB):
+        upstream.use()
         from durable.engine import MessageObservedException
 
         self._host = host()
