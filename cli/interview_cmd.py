@@ -23,6 +23,15 @@ YES = {"y", "yes", "true", "t"}
 NO = {"n", "no", "false", "f"}
 DONT_KNOW = {"", "d", "dk", "don't know", "dont know", "unknown", "u", "skip"}
 STOP = {"done", "q", "quit", "stop", "save"}
+BACK = {"back", "b", "undo"}
+JURISDICTIONS = ("england_and_wales", "scotland", "northern_ireland")
+JURISDICTION_NAMES = {
+    "england": "england_and_wales",
+    "wales": "england_and_wales",
+    "e&w": "england_and_wales",
+    "ew": "england_and_wales",
+    "ni": "northern_ireland",
+}
 
 
 class EndOfInput(Exception):
@@ -49,17 +58,36 @@ def fact_answer(fact: FactDef, text: str) -> Any:
         if lowered in NO:
             return False
         raise ValueError("answer yes, no, or don't know (Enter)")
-    if fact.type == "enum" and lowered.isdigit() and 1 <= int(lowered) <= len(fact.values):
-        return fact.values[int(lowered) - 1]
+    if fact.type == "enum":
+        if lowered.isdigit() and 1 <= int(lowered) <= len(fact.values):
+            return fact.values[int(lowered) - 1]
+        return choice(fact.values, lowered, {})
     return parse_fact_text(fact, text)
 
 
+def choice(values: tuple[str, ...] | list[str], text: str, aliases: dict[str, str]) -> str:
+    """An option typed by its name, in any case, with spaces or underscores, or by a name's
+    unambiguous beginning ("scot" for scotland); ValueError names the options otherwise, so that
+    a typo is asked again rather than saved as something else."""
+    key = " ".join(text.lower().replace("_", " ").split())
+    if key.replace(" ", "_") in values:
+        return key.replace(" ", "_")
+    if key in aliases:
+        return aliases[key]
+    starts = [v for v in values if v.replace("_", " ").startswith(key)] if key else []
+    if len(starts) == 1:
+        return starts[0]
+    numbered = ", ".join(f"{n} {v}" for n, v in enumerate(values, start=1))
+    raise ValueError(f"'{text}' is not one of the options: answer a number or a name ({numbered})")
+
+
 def options_text(fact: FactDef) -> str:
+    keys = "Enter: don't know, ?: why, back: undo the last answer, done: save and stop"
     if fact.type == "bool":
-        return "yes / no / Enter for don't know / ? why"
+        return f"yes / no  ({keys})"
     if fact.type == "enum":
-        return "  ".join(f"{n}) {v}" for n, v in enumerate(fact.values, start=1)) + "  (Enter: don't know, ?: why)"
-    return "a whole number (Enter: don't know, ?: why)"
+        return "  ".join(f"{n}) {v}" for n, v in enumerate(fact.values, start=1)) + f"  ({keys})"
+    return f"a whole number  ({keys})"
 
 
 def why_asking(candidate: Candidate) -> str:
@@ -108,8 +136,9 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
 
     It opens with the case: its id (unless --id), the offence date (unless --offence-date), the
     date to assess it at (Enter for today) and where it happened. Then the facts, the most
-    decisive question first. Answer yes, no, an option's number, a number, or Enter for don't
-    know; ? says why it is asking; done stops. Settled conclusions are shown as they settle.
+    decisive question first. Answer yes, no, an option's number or name, a number, or Enter for
+    don't know; ? says why it is asking; back takes the last answer back; done stops. An answer
+    that cannot be read is refused, and the question asked again. Settled conclusions are shown as they settle.
     Ctrl-C or the end of input offers to save what has been answered. Exit status 1 when nothing
     is saved.
 
@@ -140,6 +169,7 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
         except ValueError as exc:
             raise KbcheckClickError(f"--offence-date {offence_date}: {exc}") from None
     asked = 0
+    history: list[str] = []  # the facts answered or left unknown, in order, for `back`
     try:
         _header(state, today)
         settled_shown: set[str] = set()
@@ -167,8 +197,20 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
                     continue
                 if answer.lower() in STOP:
                     raise StopIteration
+                if answer.lower() in BACK:
+                    if not history:
+                        click.echo("   nothing to go back to")
+                        continue
+                    last = history.pop()
+                    answers.pop(last, None)
+                    if last in unknown:
+                        unknown.remove(last)
+                    asked -= 2
+                    click.echo(f"   {last}: answer taken back")
+                    break
                 if answer.lower() in DONT_KNOW:
                     unknown.append(chosen.fact)
+                    history.append(chosen.fact)
                     break
                 try:
                     value = fact_answer(fact, answer)
@@ -191,6 +233,7 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
                     click.echo(f"   {message}")
                     continue
                 answers[chosen.fact] = value
+                history.append(chosen.fact)
                 break
     except StopIteration:
         pass
@@ -253,5 +296,16 @@ def _header(state: dict[str, Any], today: dt.date) -> None:
             continue
         state["assessment"] = day
         break
-    text = ask("Where: 1) England and Wales  2) Scotland  3) Northern Ireland [1] > ")
-    state["jurisdiction"] = {"2": "scotland", "3": "northern_ireland"}.get(text, "england_and_wales")
+    while True:
+        text = ask("Where: 1) England and Wales  2) Scotland  3) Northern Ireland [1] > ")
+        if not text:
+            state["jurisdiction"] = "england_and_wales"
+            return
+        if text in ("1", "2", "3"):
+            state["jurisdiction"] = JURISDICTIONS[int(text) - 1]
+            return
+        try:
+            state["jurisdiction"] = choice(JURISDICTIONS, text, JURISDICTION_NAMES)
+            return
+        except ValueError as exc:
+            click.echo(f"   {exc}")
