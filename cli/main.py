@@ -28,6 +28,7 @@ COMMANDS = {
     "trace": ("trace_cmd", "trace"),
     "report": ("report_cmd", "report"),
     "facts": ("vocab_cmd", "facts"),
+    "conclusions": ("vocab_cmd", "conclusions"),
     "new-case": ("vocab_cmd", "new_case"),
     "lint": ("lint_cmd", "lint"),
     "batch": ("batch_cmd", "batch"),

@@ -8,7 +8,14 @@ import click
 
 from kbcheck.engine.case import CASE_ID_RE
 from kbcheck.engine.dates import parse_date
-from kbcheck.explain.vocabulary import case_template, facts_json, facts_text
+from kbcheck.explain.vocabulary import (
+    case_template,
+    conclusions_json,
+    conclusions_markdown,
+    conclusions_text,
+    facts_json,
+    facts_text,
+)
 
 from .common import KbcheckClickError, echo_json, file_or_stdout, settings, stderr, write_atomic
 
@@ -28,6 +35,27 @@ def facts(as_json: bool) -> None:
         echo_json({"facts": facts_json(kb)})
     else:
         click.echo(facts_text(kb), nl=False)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="The conclusions as JSON.")
+@click.option("--markdown", is_flag=True, help="As docs/conclusions.md has them (a Markdown table).")
+def conclusions(as_json: bool, markdown: bool) -> None:
+    """List every conclusion id kbcheck can give, with its values and meaning, stage by stage.
+
+    \b
+    Examples:
+      kbcheck conclusions
+      kbcheck conclusions --json | jq '.conclusions[] | select(.public) | .id'
+      kbcheck conclusions --markdown > docs/conclusions.md
+    """
+    kb = settings().kb()
+    if as_json:
+        echo_json({"conclusions": conclusions_json(kb)})
+    elif markdown:
+        click.echo(conclusions_markdown(kb), nl=False)
+    else:
+        click.echo(conclusions_text(kb), nl=False)
 
 
 @click.command("new-case")

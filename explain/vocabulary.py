@@ -84,3 +84,68 @@ def case_template(kb: KB, case_id: str, offence_date: dt.date | None = None) -> 
             example = "unknown"
             out.append(f"  # {fact.name}: {example}   # {values_text(fact)}: {fact.meaning}")
     return "\n".join(out) + "\n"
+
+
+def conclusions_json(kb: KB) -> list[dict[str, Any]]:
+    """Every conclusion id the JSON can carry, in stage order: `public` ones are in
+    `conclusions`, the others in `derived`; a list's members are listed with the list."""
+    out: list[dict[str, Any]] = []
+    for cdef in kb.conclusions.values():
+        if cdef.type == "member":
+            continue
+        out.append(
+            {
+                "id": cdef.id,
+                "stage": cdef.stage,
+                "public": cdef.public,
+                "type": cdef.type,
+                "values": list(cdef.values),
+                "meaning": cdef.meaning,
+            }
+        )
+    for ldef in kb.lists.values():
+        out.append(
+            {
+                "id": ldef.id,
+                "stage": ldef.stage,
+                "public": True,
+                "type": "list",
+                "values": list(ldef.members),
+                "meaning": ldef.meaning,
+            }
+        )
+    order = {stage: n for n, stage in enumerate(dict.fromkeys(c.stage for c in kb.conclusions.values()))}
+    return sorted(out, key=lambda c: (order.get(c["stage"], len(order)), not c["public"], c["id"]))
+
+
+def conclusions_markdown(kb: KB) -> str:
+    """docs/conclusions.md: every conclusion and value, generated from kb/conclusions.yaml so
+    that the documented ids and values are the KB's (a test compares the two)."""
+    lines = [
+        "# Every conclusion and its values",
+        "",
+        "Generated from `kb/conclusions.yaml` by `kbcheck conclusions --markdown`; a test fails when",
+        "the two differ. `conclusions` in the JSON holds the public ones (and the lists, as sorted",
+        "arrays of their members); `derived` holds the others. docs/case-format.md §3 says which of",
+        "them are the contract.",
+        "",
+        "| conclusion | in | values | meaning |",
+        "|---|---|---|---|",
+    ]
+    for c in conclusions_json(kb):
+        kind = "conclusions" if c["public"] else "derived"
+        values = ", ".join(f"`{v}`" for v in c["values"]) or c["type"]
+        if c["type"] == "list":
+            values = "list of " + values
+        meaning = c["meaning"].replace("|", "\\|")
+        lines.append(f"| `{c['id']}` | {kind} | {values} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def conclusions_text(kb: KB) -> str:
+    lines = []
+    for c in conclusions_json(kb):
+        where = "" if c["public"] else "  (derived)"
+        values = " | ".join(c["values"]) or c["type"]
+        lines.append(f"{c['id']}{where}\n    {'list of ' if c['type'] == 'list' else ''}{values}\n    {c['meaning']}")
+    return "\n".join(lines) + "\n"

@@ -12,8 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from kbcheck.cli.main import COMMANDS, cli
+from kbcheck.engine import assess, load_kb, read_case
 from kbcheck.engine.result import SCHEMA_VERSION
 from kbcheck.explain import schemas
+from kbcheck.explain.vocabulary import conclusions_json, conclusions_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "whatsapp-director.yaml"
@@ -30,6 +32,7 @@ RUNS = {
     "rules": ["rules"],
     "rule": ["rule", "mca1988.s1_1.offence.made_out"],
     "facts": ["facts"],
+    "conclusions": ["conclusions"],
     "trace": ["trace", str(EXAMPLE)],
     "test": ["test", str(REAL / "2023-phillips-obafemi-tweet.yaml"), str(REAL / "2012-chambers-airport-joke.yaml")],
     "lint": ["lint"],
@@ -104,3 +107,22 @@ def test_schema_prints_a_schema_and_refuses_an_unknown_name():
     assert json.loads(printed.output)["title"] == "kbcheck assess --json"
     unknown = CliRunner().invoke(cli, ["schema", "nope"])
     assert unknown.exit_code == 2 and "no schema for that command" in unknown.output
+
+
+def test_docs_conclusions_md_is_the_knowledge_base_s_own_list():
+    text = (ROOT / "docs" / "conclusions.md").read_text()
+    assert text == conclusions_markdown(load_kb()), "regenerate: kbcheck conclusions --markdown > docs/conclusions.md"
+
+
+def test_every_value_the_reported_decisions_produce_is_a_documented_value():
+    kb = load_kb()
+    documented = {c["id"]: set(c["values"]) for c in conclusions_json(kb)}
+    for path in sorted(REAL.glob("*.yaml")):
+        data = assess(read_case(path, kb), kb).to_json()
+        for where in ("conclusions", "derived"):
+            for cid, value in data[where].items():
+                if "[" in cid:
+                    continue  # a list's member: the list itself is documented
+                values = value if isinstance(value, list) else [value]
+                shown = {"null" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in values}
+                assert shown <= documented[cid], (path.name, cid, shown - documented[cid])
