@@ -4,6 +4,7 @@ code (kbcheck.engine.scenarios.run_file)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
 REAL = ROOT / "tests" / "real"  # scenarios drawn from reported decisions, each naming its source
 SHARED_CASES = ROOT.parent / "shared" / "cases"
+
+
+def pytest_testnodedown(node, error):  # type: ignore[no-untyped-def]
+    """pytest-xdist's controller: gather the reliability figures each worker recorded, so that
+    `make test` prints them as a run in one process does (tests/reliability/conftest.py)."""
+    figures = getattr(node, "workeroutput", {}).get("reliability_figures")
+    if figures:
+        from tests.reliability.conftest import FIGURES
+
+        FIGURES.update(json.loads(figures))
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    if getattr(terminalreporter.config, "workerinput", None) is not None:
+        return
+    from tests.reliability import conftest as reliability
+
+    # Where the reliability conftest is itself a plugin of this process, it prints its own.
+    if reliability.FIGURES and reliability not in terminalreporter.config.pluginmanager.get_plugins():
+        reliability.pytest_terminal_summary(terminalreporter)
 
 
 def pytest_addoption(parser):  # type: ignore[no-untyped-def]

@@ -20,6 +20,14 @@ def record(name: str, value: object) -> None:
     FIGURES[name] = value
 
 
+def pytest_sessionfinish(session):  # type: ignore[no-untyped-def]
+    """Under pytest-xdist (make test runs -n auto) the figures are recorded in the workers: hand
+    them to the controller, which prints them (tests/conftest.py collects them)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and FIGURES:
+        workeroutput["reliability_figures"] = json.dumps(FIGURES)
+
+
 def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
     if not FIGURES:
         return
