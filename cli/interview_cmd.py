@@ -14,7 +14,7 @@ from kbcheck.engine.case import CASE_ID_RE, case_from_data, parse_fact_text
 from kbcheck.engine.dates import parse_date
 from kbcheck.engine.model import KB, FactDef
 from kbcheck.explain.explanation import Explanation
-from kbcheck.explain.interview import Candidate, candidates
+from kbcheck.explain.interview import candidates, why_text
 from kbcheck.explain.text import value_text
 
 from .common import KbcheckClickError, settings, write_atomic
@@ -88,14 +88,6 @@ def options_text(fact: FactDef) -> str:
     if fact.type == "enum":
         return "  ".join(f"{n}) {v}" for n, v in enumerate(fact.values, start=1)) + f"  ({keys})"
     return f"a whole number  ({keys})"
-
-
-def why_asking(candidate: Candidate) -> str:
-    lines = [f"Why {candidate.fact}: the answer can still change {', '.join(sorted(candidate.changes))}."]
-    for value, settled in candidate.settles.items():
-        shown = ", ".join(f"{c} = {v}" for c, v in sorted(settled.items()))
-        lines.append(f"  {value} would settle {shown}")
-    return "\n".join(lines)
 
 
 def case_data(
@@ -193,7 +185,7 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
             while True:
                 answer = ask(f"\n{asked}. {fact.question or fact.meaning}\n   [{options_text(fact)}] > ")
                 if answer == "?":
-                    click.echo(why_asking(chosen))
+                    click.echo(why_text(kb, chosen))
                     continue
                 if answer.lower() in STOP:
                     raise StopIteration

@@ -69,3 +69,39 @@ def candidates(explanation: Explanation, case: Case, skip: set[str]) -> list[Can
 
 def _text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def plain(kb: Any, conclusion: str) -> str:
+    """A conclusion in words: its meaning (which names its source), or, for a list's member,
+    the member and what the list is."""
+    cdef = kb.conclusions[conclusion]
+    if cdef.list_id is not None:
+        return f"whether {cdef.member} is among {kb.lists[cdef.list_id].meaning}"
+    return cdef.meaning
+
+
+def why_text(kb: Any, candidate: Candidate, limit: int = 6) -> str:
+    """Why the interview asks this: the conclusions the answer can still change, in words, stage
+    by stage (the contract's conclusions before single members of lists), and what each answer
+    would settle; each id follows in brackets, for `kbcheck why`."""
+    order = {sid: n for n, sid in enumerate(kb.stages)}
+
+    def key(c: str) -> tuple[int, bool, str]:
+        cdef = kb.conclusions[c]
+        return (order.get(cdef.stage, 99), cdef.list_id is not None, c)
+
+    def said(value: str) -> str:
+        return {"true": "yes", "false": "no"}.get(value, value.replace("_", " "))
+
+    changed = sorted(candidate.changes, key=key)
+    lines = ["Why ask this: the answer can still change"]
+    for name in changed[:limit]:
+        lines.append(f"  - {kb.stages[kb.conclusions[name].stage]}: {plain(kb, name)} [{name}]")
+    if len(changed) > limit:
+        lines.append(f"  - and {len(changed) - limit} more (kbcheck ask lists them)")
+    for value, settled in candidate.settles.items():
+        firsts = sorted(settled, key=key)[:3]
+        shown = "; ".join(f"{plain(kb, c)}: {said(str(settled[c]))}" for c in firsts)
+        more = f" (and {len(settled) - 3} more)" if len(settled) > 3 else ""
+        lines.append(f"  Answering {said(value)} would settle {shown}{more}.")
+    return "\n".join(lines)

@@ -141,7 +141,8 @@ def test_interview_asks_few_questions_and_writes_a_case_assess_accepts(tmp_path)
     )
     result = CliRunner().invoke(cli, ["interview", "-o", str(out)], input=answers)
     assert result.exit_code == 0, result.output
-    assert "Why purpose_distress_anxiety" in result.output
+    assert "Why ask this: the answer can still change" in result.output
+    assert "The offence: purpose of causing distress or anxiety [element.purpose]" in result.output
     assert "settled: element.purpose = met" in result.output
     facts = yaml.safe_load(out.read_text())["facts"]
     assert facts["purpose_distress_anxiety"] is True
