@@ -36,26 +36,42 @@ from .common import KbcheckClickError, file_or_stdout, is_tty, output_mode, sett
 @click.option("--no-trace", is_flag=True, help="Leave the trace out of each line (conclusions only).")
 @click.option("--status", is_flag=True, help="Add each conclusion's settled/provisional status.")
 def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: bool, status: bool) -> None:
-    """Assess many cases: folders, case files, or JSON Lines files of cases.
+    """Assess many cases: folders, case files, JSON Lines files of cases, or - for JSON Lines on stdin.
 
     Writes one JSON line per case, in input order, in the contract's format (a `source` field
     names the input). A case that cannot be read or assessed is an error line; the others go on.
     A summary goes to stderr, with a progress bar on a terminal. Exit status: 0 when every case
     was assessed, 1 when some were error lines, 2 when an INPUT does not exist (nothing written).
 
+    With - the cases are read from standard input as they come, and each result line is written
+    to standard output as soon as it and those before it are ready (with one worker, before the
+    next line is read), so that kbcheck can sit in a pipeline; memory stays constant.
+
     \b
     Examples:
       kbcheck batch tests/scenarios -o results.jsonl
       kbcheck batch cases.jsonl --workers 2 --no-trace > results.jsonl
+      producer | kbcheck batch - --no-trace | consumer
     """
     cfg = settings()
     cfg.kb()  # a broken KB is one error, not one per case
+    streaming = "-" in inputs
+    if streaming and len(inputs) > 1:
+        raise KbcheckClickError("-: read standard input alone, not with other inputs")
     for raw in inputs:
-        if not Path(raw).exists():
+        if raw != "-" and not Path(raw).exists():
             raise KbcheckClickError(f"{raw}: no such file or folder")
-    items = batch_engine.collect(list(inputs))
-    if not items:
-        raise KbcheckClickError(f"no cases found in {', '.join(inputs)}")
+    items: Any
+    if streaming:
+        try:
+            source: Any = sys.stdin.fileno()
+        except (OSError, ValueError, AttributeError):  # no descriptor: read the file object itself
+            source = sys.stdin.buffer
+        items = batch_engine.stream(source)
+    else:
+        items = batch_engine.collect(list(inputs))
+        if not items:
+            raise KbcheckClickError(f"no cases found in {', '.join(inputs)}")
     output = file_or_stdout(output)
     target = Path(output) if output else None
     if target is not None and target.is_dir():
@@ -71,19 +87,28 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
     else:
         tmp, handle = None, sys.stdout
     started = time.perf_counter()
-    bar = click.progressbar(length=len(items), label="Assessing", file=sys.stderr) if is_tty() else None
+    bar = (
+        click.progressbar(length=len(items), label="Assessing", file=sys.stderr) if is_tty() and not streaming else None
+    )
+
+    def emit(result: dict[str, Any]) -> None:
+        handle.write(batch_engine.jsonl(result) + "\n")
+        if streaming and tmp is None:
+            handle.flush()  # a pipeline reads each line as it is ready
+
     try:
         if bar is not None:
             bar.__enter__()
         counts = batch_engine.run(
             items,
-            lambda r: handle.write(batch_engine.jsonl(r) + "\n"),
+            emit,
             workers=workers,
             kb_dir=cfg.kb_dir,
             engine=cfg.engine,
             trace=not no_trace,
             status=status,
             progress=bar.update if bar is not None else None,
+            chunk=1 if streaming else batch_engine.CHUNK,
         )
         if bar is not None:
             bar.__exit__(None, None, None)

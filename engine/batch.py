@@ -14,13 +14,14 @@ import ctypes
 import json
 import multiprocessing as mp
 import os
+import select
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import EngineError, InputError, KbcheckError, printable
 from .result import SCHEMA_VERSION
@@ -82,33 +83,126 @@ def _not_a_file(path: Path) -> str:
 
 
 def _json_lines(path: Path, label: str, add: Callable[..., None]) -> None:
-    """One item per line, each line read at most MAX_CASE_BYTES long: a longer line, or one that
-    is not UTF-8, is an error line of its own and the others are kept."""
+    """One item per line of a JSON Lines file (see _lines)."""
     try:
         handle = path.open("rb")
     except OSError as exc:
         add(label=label, problem=f"{label}: cannot be read: {exc.strerror or exc}")
         return
     with handle:
-        number = 0
-        while True:
-            raw = handle.readline(MAX_CASE_BYTES + 1)
-            if not raw:
-                return
-            number += 1
-            where = f"{label}:{number}"
-            if len(raw) > MAX_CASE_BYTES and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a piece at a time
-                    raw = handle.readline(MAX_CASE_BYTES + 1)
-                add(label=where, problem=f"{where}: the line is too long (more than {MAX_CASE_BYTES:,} bytes)")
-                continue
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError:
-                add(label=where, problem=f"{where}: is not UTF-8 text")
-                continue
-            if line.strip():
-                add(label=where, text=line.rstrip("\r\n"))
+        for item in _lines(handle, label):
+            add(**item)
+
+
+def _lines(handle: BinaryIO, label: str) -> Iterator[dict[str, str]]:
+    """One item per line, each line read at most MAX_CASE_BYTES long: a longer line, or one that
+    is not UTF-8, is an error line of its own and the others are kept. Read as it is consumed,
+    so that a stream is never held whole."""
+    number = 0
+    while True:
+        raw = handle.readline(MAX_CASE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        where = f"{label}:{number}"
+        if len(raw) > MAX_CASE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a piece at a time
+                raw = handle.readline(MAX_CASE_BYTES + 1)
+            yield {"label": where, "problem": f"{where}: the line is too long (more than {MAX_CASE_BYTES:,} bytes)"}
+            continue
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield {"label": where, "problem": f"{where}: is not UTF-8 text"}
+            continue
+        if line.strip():
+            yield {"label": where, "text": line.rstrip("\r\n")}
+
+
+class LineReader:
+    """Lines of a file descriptor (standard input), read in blocks into a buffer of its own, so
+    that whether a whole line is waiting can be told without blocking (`ready`): a buffered
+    file object may hold a line the descriptor no longer shows."""
+
+    def __init__(self, source: int | BinaryIO) -> None:
+        self.fd = source if isinstance(source, int) else None
+        self.file = None if isinstance(source, int) else source
+        self.buffer = b""
+        self.eof = False
+
+    def _fill(self) -> None:
+        if self.file is not None:  # a file object with no descriptor (a test's captured input)
+            read = getattr(self.file, "read1", self.file.read)
+            block = read(1 << 16)
+        else:
+            block = os.read(self.fd, 1 << 16)  # type: ignore[arg-type]
+        if block:
+            self.buffer += block
+        else:
+            self.eof = True
+
+    def readline(self, limit: int) -> bytes:
+        while b"\n" not in self.buffer[:limit] and len(self.buffer) < limit and not self.eof:
+            self._fill()
+        end = self.buffer.find(b"\n", 0, limit)
+        cut = end + 1 if end >= 0 else min(limit, len(self.buffer))
+        line, self.buffer = self.buffer[:cut], self.buffer[cut:]
+        return line
+
+    def ready(self) -> bool:
+        """A line (or the end) can be read now without waiting for the writer."""
+        while b"\n" not in self.buffer and not self.eof:
+            if self.fd is not None and not select.select([self.fd], [], [], 0)[0]:
+                return False
+            self._fill()
+        return True
+
+
+class Stream:
+    """The cases of a JSON Lines stream (`kbcheck batch -`), read only as they are assessed."""
+
+    def __init__(self, reader: LineReader, label: str = "-") -> None:
+        self.reader = reader
+        self.items = (Item(index=n, **item) for n, item in enumerate(_lines(reader, label)))  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Item]:
+        return self.items
+
+
+def stream(source: int | BinaryIO, label: str = "-") -> Stream:
+    """A stream of cases from a file descriptor (standard input) or a binary file object."""
+    return Stream(LineReader(source), label)
+
+
+class _Queue:
+    """The items still to assess: those a dead worker handed back first (a stack, as the list it
+    replaces was), then the input, read only as workers need it. For a stream, `ready` says
+    whether the next case can be had without waiting for the writer."""
+
+    def __init__(self, items: Iterable[Item]) -> None:
+        self._back: list[Item] = []
+        self._rest = iter(items)
+        self._reader = items.reader if isinstance(items, Stream) else None
+
+    def ready(self) -> bool:
+        return bool(self._back) or self._reader is None or self._reader.ready()
+
+    def __bool__(self) -> bool:
+        if not self._back:
+            following = next(self._rest, None)
+            if following is None:
+                return False
+            self._back.append(following)
+        return True
+
+    def pop(self) -> Item:
+        return self._back.pop() if self._back else next(self._rest)
+
+    def append(self, item: Item) -> None:
+        self._back.append(item)
+
+    def extend(self, items: Iterable[Item]) -> None:
+        self._back.extend(items)
 
 
 # --- Assessing one item (in a worker, or in this process) -----------------------------------------
@@ -218,7 +312,7 @@ def _start(ctx: Any, args: tuple[Any, ...]) -> _Worker:
 
 
 def run(
-    items: list[Item],
+    items: Iterable[Item],
     emit: Callable[[dict[str, Any]], None],
     workers: int = 1,
     kb_dir: str | None = None,
@@ -226,16 +320,21 @@ def run(
     trace: bool = True,
     status: bool = False,
     progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
 ) -> dict[str, int]:
     """Assess every item and emit one result per item, in input order. workers=0 runs here.
+    `items` may be a stream (an iterator): it is read only as workers need it, and each result is
+    emitted as soon as it and those before it are ready; `chunk` cases go to a worker at a time
+    (1 for a stream, so that no case waits for later input).
 
     Returns counts: cases, errors, workers_replaced."""
-    counts = {"cases": len(items), "errors": 0, "workers_replaced": 0}
+    counts = {"cases": 0, "errors": 0, "workers_replaced": 0}
     buffer: dict[int, dict[str, Any]] = {}
     next_out = 0
 
     def deliver(index: int, result: dict[str, Any]) -> None:
         nonlocal next_out
+        counts["cases"] += 1
         if "error" in result:
             counts["errors"] += 1
         buffer[index] = result
@@ -262,10 +361,13 @@ def run(
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     args = (kb_dir, engine, trace, status)
-    queue: list[Item] = list(reversed(items))
-    pool = [_start(ctx, args) for _ in range(min(workers, max(1, len(items))))]
+    queue = _Queue(items)
+    if not queue:
+        return counts
+    size = min(workers, len(items)) if isinstance(items, list) else workers
+    pool = [_start(ctx, args) for _ in range(size)]
     try:
-        _drive(pool, queue, deliver, counts, ctx, args)
+        _drive(pool, queue, deliver, counts, ctx, args, chunk)
     except BaseException:  # an output error, a broken pipe, Ctrl-C: stop every worker now
         for worker in pool:
             worker.process.terminate()
@@ -285,11 +387,12 @@ def run(
 
 def _drive(
     pool: list[_Worker],
-    queue: list[Item],
+    queue: _Queue,
     deliver: Callable[[int, dict[str, Any]], None],
     counts: dict[str, int],
     ctx: Any,
     args: tuple[Any, ...],
+    size: int = CHUNK,
 ) -> None:
     """Feed the workers and collect their results until every item is answered. A worker that
     dies is replaced; the case it died on is tried once more on a fresh worker (it may have been
@@ -297,16 +400,31 @@ def _drive(
     retried: set[int] = set()
 
     def feed(worker: _Worker) -> None:
-        chunk = [queue.pop() for _ in range(min(CHUNK, len(queue)))]
+        """Give an idle worker its next cases; from a stream, only what can be read without
+        waiting, unless no other worker has a case (then waiting for the writer is all there is)."""
+        chunk: list[Item] = []
+        waiting_is_all = not any(w.pending for w in pool if w is not worker)
+        while len(chunk) < size and (waiting_is_all or queue.ready()) and queue:
+            chunk.append(queue.pop())
+            waiting_is_all = False
         worker.pending = chunk
         if chunk:
             worker.conn.send(chunk)
 
+    reader = queue._reader
     for worker in pool:
         feed(worker)
-    while any(w.pending for w in pool):
+    while True:
         busy = [w for w in pool if w.pending]
-        ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+        if not busy:
+            if not queue:  # the input is at its end
+                return
+            feed(pool[0])
+            continue
+        waitables: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+        if reader is not None and reader.fd is not None and not reader.eof and len(busy) < len(pool):
+            waitables.append(reader.fd)  # an idle worker: wake for the next case too
+        ready = wait(waitables)
         for worker in busy:
             replace = False
             received = []
@@ -348,6 +466,9 @@ def _drive(
                 pool[pool.index(worker)] = fresh
                 feed(fresh)
             elif not worker.pending:
+                feed(worker)
+        for worker in pool:  # cases that came in while every worker was busy, or woke us
+            if not worker.pending:
                 feed(worker)
 
 
