@@ -14,7 +14,13 @@ from .common import assessed, conclusion_arg, echo_json
 @click.argument("case_file", metavar="CASE")
 @click.argument("conclusion", required=False)
 @click.option("--json", "as_json", is_flag=True, help="The questions and their effects as JSON.")
-def ask(case_file: str, conclusion: str | None, as_json: bool) -> None:
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Only the N most decisive facts (the rest are counted, not listed).",
+)
+def ask(case_file: str, conclusion: str | None, as_json: bool, top: int | None) -> None:
     """List the facts not given that could settle what is still unknown, most decisive first.
 
     For each fact: the conclusions it would settle or change, what each of its values would
@@ -24,6 +30,7 @@ def ask(case_file: str, conclusion: str | None, as_json: bool) -> None:
     \b
     Examples:
       kbcheck ask case.yaml
+      kbcheck ask case.yaml --top 5
       kbcheck ask case.yaml element.purpose
       kbcheck ask case.yaml --json
     """
@@ -32,7 +39,12 @@ def ask(case_file: str, conclusion: str | None, as_json: bool) -> None:
     name = conclusion_arg(assessment.kb, conclusion) if conclusion else None
     targets = explanation.targets(name)
     questions = explanation.missing(name)
+    rest = len(questions) - top if top is not None and len(questions) > top else 0
+    if rest:
+        questions = questions[:top]
     if as_json:
         echo_json(serialize.ask_json(questions, targets))
     else:
         click.echo(text.ask_text(assessment.kb, questions, targets), nl=False)
+        if rest:
+            click.echo(f"... and {rest} more facts that could change something (without --top, all are listed)")

@@ -133,3 +133,13 @@ def test_console_script_runs_without_a_traceback_on_bad_input(tmp_path):
         == f"Error: {bad}:1: offence_date: missing; the date the (last) communication was sent chooses the law"
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_ask_top_lists_only_the_most_decisive_facts_and_counts_the_rest():
+    every = json.loads(invoke("ask", str(EXAMPLE), "--json").output)["questions"]
+    top = json.loads(invoke("ask", str(EXAMPLE), "--top", "2", "--json").output)["questions"]
+    assert [q["fact"] for q in top] == [q["fact"] for q in every[:2]]
+    shown = invoke("ask", str(EXAMPLE), "--top", "2").output
+    assert shown.rstrip().endswith(
+        f"and {len(every) - 2} more facts that could change something (without --top, all are listed)"
+    )
