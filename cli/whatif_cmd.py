@@ -86,4 +86,6 @@ def what_if(
     if as_json:
         echo_json(serialize.what_if_json(kb, assessment, after, changed, edits))
     else:
-        click.echo(text.what_if_text(kb, assessment, after, changed, edits), nl=False)
+        given = assessment.case.given
+        same = [f"{k}={text.value_text(v)}" for k, v in changes.items() if k in given and given[k] == v]
+        click.echo(text.what_if_text(kb, assessment, after, changed, edits, same), nl=False)

@@ -319,14 +319,16 @@ class Explanation:
         assessment_date: dt.date | None = None,
         today: dt.date | None = None,
     ) -> tuple[Assessment, list[Change]]:
-        """Re-assess with changed facts or dates; the conclusions that changed, with reasons."""
+        """Re-assess with changed facts or dates; the conclusions that changed, with reasons, in
+        the order of the stages (the law, the offence, ... the advice), as `assess` shows them."""
         other = assess(self.variant(changes, offence_date, assessment_date, today), self.kb, self.engine)
         changes_out = []
         before = self.assessment
-        for name in self.kb.public_conclusions():
-            old, new = before.value(name), other.value(name)
-            if old != new:
-                changes_out.append(Change(name, old, new, before.justifications(name), other.justifications(name)))
+        for _stage, _title, names in self.kb.public_by_stage():
+            for name in names:
+                old, new = before.value(name), other.value(name)
+                if old != new:
+                    changes_out.append(Change(name, old, new, before.justifications(name), other.justifications(name)))
         return other, changes_out
 
 

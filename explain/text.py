@@ -268,8 +268,11 @@ def ask_text(kb: KB, questions: list[Any], targets: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def what_if_text(kb: KB, before: Any, after: Any, changes: list[Any], edits: list[str]) -> str:
+def what_if_text(kb: KB, before: Any, after: Any, changes: list[Any], edits: list[str], same: list[str]) -> str:
+    """`same`: the facts the case already gave with the value asked for (said, not hidden)."""
     lines = [f"What if {', '.join(edits)}?"]
+    if same:
+        lines.append(f"The case already gives {', '.join(same)}: that is no change.")
     if not changes:
         lines.append("Nothing in the conclusions changes.")
         return "\n".join(lines) + "\n"

@@ -143,3 +143,13 @@ def test_ask_top_lists_only_the_most_decisive_facts_and_counts_the_rest():
     assert shown.rstrip().endswith(
         f"and {len(every) - 2} more facts that could change something (without --top, all are listed)"
     )
+
+
+def test_what_if_lists_changes_stage_by_stage_and_says_when_a_fact_already_had_that_value(kb):
+    shown = invoke("what-if", str(EXAMPLE), "--set", "mutual_exchange=true").output
+    changed = [line.split(":")[0] for line in shown.splitlines() if line and not line.startswith((" ", "What if"))]
+    stage = {c: n for n, (_sid, _title, names) in enumerate(kb.public_by_stage()) for c in names}
+    assert [stage[c] for c in changed] == sorted(stage[c] for c in changed)
+    assert changed.index("offence.mca_s1") < changed.index("advice.recommendation")
+    same = invoke("what-if", str(EXAMPLE), "--set", "medium=messaging_app").output
+    assert "The case already gives medium=messaging_app: that is no change." in same
