@@ -24,7 +24,6 @@ NO = {"n", "no", "false", "f"}
 DONT_KNOW = {"", "d", "dk", "don't know", "dont know", "unknown", "u", "skip"}
 STOP = {"done", "q", "quit", "stop", "save"}
 BACK = {"back", "b", "undo"}
-JURISDICTIONS = ("england_and_wales", "scotland", "northern_ireland")
 JURISDICTION_NAMES = {
     "england": "england_and_wales",
     "wales": "england_and_wales",
@@ -59,16 +58,16 @@ def fact_answer(fact: FactDef, text: str) -> Any:
             return False
         raise ValueError("answer yes, no, or don't know (Enter)")
     if fact.type == "enum":
-        if lowered.isdigit() and 1 <= int(lowered) <= len(fact.values):
-            return fact.values[int(lowered) - 1]
         return choice(fact.values, lowered, {})
     return parse_fact_text(fact, text)
 
 
-def choice(values: tuple[str, ...] | list[str], text: str, aliases: dict[str, str]) -> str:
-    """An option typed by its name, in any case, with spaces or underscores, or by a name's
-    unambiguous beginning ("scot" for scotland); ValueError names the options otherwise, so that
-    a typo is asked again rather than saved as something else."""
+def choice(values: tuple[str, ...], text: str, aliases: dict[str, str]) -> str:
+    """An option typed by its number, by its name, in any case, with spaces or underscores, or
+    by a name's unambiguous beginning ("scot" for scotland); ValueError names the options
+    otherwise, so that a typo is asked again rather than saved as something else."""
+    if text.isdigit() and 1 <= int(text) <= len(values):
+        return values[int(text) - 1]
     key = " ".join(text.lower().replace("_", " ").split())
     if key.replace(" ", "_") in values:
         return key.replace(" ", "_")
@@ -163,7 +162,7 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
     asked = 0
     history: list[str] = []  # the facts answered or left unknown, in order, for `back`
     try:
-        _header(state, today)
+        _header(state, today, kb.facts["jurisdiction"].values)
         settled_shown: set[str] = set()
         while True:
             data = case_data(
@@ -254,7 +253,7 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
     )
 
 
-def _header(state: dict[str, Any], today: dt.date) -> None:
+def _header(state: dict[str, Any], today: dt.date, jurisdictions: tuple[str, ...]) -> None:
     """The case id, offence date, assessment date and jurisdiction, where not given as options."""
     while state["id"] is None:
         default = f"interview-{today.strftime('%Y%m%d')}"
@@ -290,14 +289,8 @@ def _header(state: dict[str, Any], today: dt.date) -> None:
         break
     while True:
         text = ask("Where: 1) England and Wales  2) Scotland  3) Northern Ireland [1] > ")
-        if not text:
-            state["jurisdiction"] = "england_and_wales"
-            return
-        if text in ("1", "2", "3"):
-            state["jurisdiction"] = JURISDICTIONS[int(text) - 1]
-            return
         try:
-            state["jurisdiction"] = choice(JURISDICTIONS, text, JURISDICTION_NAMES)
+            state["jurisdiction"] = choice(jurisdictions, text, JURISDICTION_NAMES) if text else jurisdictions[0]
             return
         except ValueError as exc:
             click.echo(f"   {exc}")

@@ -36,6 +36,9 @@ def test(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     if not files:
         raise KbcheckClickError(f"no scenario files (*.yaml, *.yml, *.json) under {', '.join(paths)}")
     outcomes = [run_file(path, kb, cfg.engine) for path in files]
+    errors = sum(1 for o in outcomes if o.error)
+    failed = sum(1 for o in outcomes if o.failures)
+    passed = len(outcomes) - errors - failed
     if as_json:
         results = [
             {
@@ -55,14 +58,7 @@ def test(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
             }
             for o in outcomes
         ]
-        n_errors = sum(1 for o in outcomes if o.error)
-        n_failed = sum(1 for o in outcomes if o.failures)
-        summary = {
-            "scenarios": len(outcomes),
-            "passed": len(outcomes) - n_errors - n_failed,
-            "failed": n_failed,
-            "errors": n_errors,
-        }
+        summary = {"scenarios": len(outcomes), "passed": passed, "failed": failed, "errors": errors}
         echo_json({"results": results, "summary": summary})
     else:
         for o in outcomes:
@@ -77,9 +73,6 @@ def test(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
                         click.echo(f"          because {', '.join(firing.premise_ids())}")
             elif not quiet:
                 click.echo(f"ok    {o.path}")
-    errors = sum(1 for o in outcomes if o.error)
-    failed = sum(1 for o in outcomes if o.failures)
-    passed = len(outcomes) - errors - failed
     click.echo(f"{len(outcomes)} scenarios: {passed} passed, {failed} failed, {errors} errors", err=True)
     if errors:
         raise SystemExit(2)

@@ -182,10 +182,10 @@ class _Queue:
     def __init__(self, items: Iterable[Item]) -> None:
         self._back: list[Item] = []
         self._rest = iter(items)
-        self._reader = items.reader if isinstance(items, Stream) else None
+        self.reader = items.reader if isinstance(items, Stream) else None
 
     def ready(self) -> bool:
-        return bool(self._back) or self._reader is None or self._reader.ready()
+        return bool(self._back) or self.reader is None or self.reader.ready()
 
     def __bool__(self) -> bool:
         if not self._back:
@@ -411,7 +411,7 @@ def _drive(
         if chunk:
             worker.conn.send(chunk)
 
-    reader = queue._reader
+    reader = queue.reader
     for worker in pool:
         feed(worker)
     while True:

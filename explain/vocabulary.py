@@ -114,7 +114,7 @@ def conclusions_json(kb: KB) -> list[dict[str, Any]]:
                 "meaning": ldef.meaning,
             }
         )
-    order = {stage: n for n, stage in enumerate(dict.fromkeys(c.stage for c in kb.conclusions.values()))}
+    order = {stage: n for n, stage in enumerate(kb.stages)}
     return sorted(out, key=lambda c: (order.get(c["stage"], len(order)), not c["public"], c["id"]))
 
 
