@@ -63,16 +63,18 @@ dot:
 	  fi; }
 	@dot -V 2>&1 | sed 's/^/Using /'
 
-# Headless Chromium renders the HTML report in the browser tests (Debian's chromium package).
+# Headless Chromium renders the HTML report in the browser tests, and ChromeDriver drives it
+# through kbcheck serve's page (Debian's chromium and chromium-driver packages).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } && \
+	  command -v chromedriver >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Chromium (apt-get install chromium) for the browser tests"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	    echo "Installing Chromium and ChromeDriver (apt-get install chromium chromium-driver) for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }; \
 	  else \
-	    echo "Chromium is missing, so the browser tests would be skipped. Install it, then run make again:"; \
-	    echo "    sudo apt-get install chromium      (Debian, Ubuntu)"; \
+	    echo "Chromium or ChromeDriver is missing, and the browser tests need both. Install them, then run make again:"; \
+	    echo "    sudo apt-get install chromium chromium-driver      (Debian, Ubuntu)"; \
 	    exit 1; \
 	  fi; }
 
@@ -84,7 +86,7 @@ demo: compiler $(STAMP) dot
 
 # The suite runs on every core (pytest-xdist): about 3.5 minutes on two, 7 in one process.
 test: compiler $(STAMP) dot chromium
-	$(BIN)/python -m pytest -q -n auto
+	KBCHECK_BROWSER_TESTS=required $(BIN)/python -m pytest -q -n auto
 	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests
 

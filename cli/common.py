@@ -71,14 +71,12 @@ def assessed(case_file: str) -> Any:
 
 def conclusion_arg(kb: KB, name: str) -> str:
     """A conclusion named on the command line, or a clear error."""
-    if name in kb.lists or (name in kb.conclusions):
-        return name
-    import difflib
+    from kbcheck.explain.names import conclusion_name
 
-    names = list(kb.lists) + list(kb.conclusions)
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else "; `kbcheck rules` and docs/case-format.md list them"
-    raise KbcheckClickError(f"{name}: not a conclusion of the knowledge base{hint}")
+    try:
+        return conclusion_name(kb, name)
+    except KbcheckError as exc:
+        raise fail(exc) from None
 
 
 def echo_json(data: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ COMMANDS = {
     "compare": ("compare_cmd", "compare"),
     "interview": ("interview_cmd", "interview"),
     "schema": ("schema_cmd", "schema"),
+    "serve": ("serve_cmd", "serve"),
 }
 
 

@@ -69,11 +69,7 @@ def what_if(
     if not sets and offence_date is None and assessment_date is None:
         raise KbcheckClickError("nothing to change: give --set FACT=VALUE, --offence-date or --assessment-date")
     changes = parse_sets(kb, sets)
-    edits = [f"{k}={text.value_text(v)}" for k, v in changes.items()]
-    if offence_date:
-        edits.append(f"offence date {offence_date}")
-    if assessment_date:
-        edits.append(f"assessment date {assessment_date}")
+    edits = serialize.edits(changes, offence_date, assessment_date)
     try:
         after, changed = Explanation(assessment).what_if(
             changes, _date("--offence-date", offence_date), _date("--assessment-date", assessment_date)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from kbcheck.explain import serialize, text
+from kbcheck.engine import KbcheckError
+from kbcheck.explain import names, serialize, text
 from kbcheck.explain.explanation import Explanation
 
-from .common import KbcheckClickError, assessed, conclusion_arg, echo_json
+from .common import KbcheckClickError, assessed, conclusion_arg, echo_json, fail
 
 
 @click.command()
@@ -39,16 +40,10 @@ def split_target(kb, target: str) -> tuple[str, str]:  # type: ignore[no-untyped
     if "=" not in target:
         raise KbcheckClickError(f"{target}: expected CONCLUSION=VALUE, e.g. offence.mca_s1=made_out")
     name, value = (part.strip() for part in target.split("=", 1))
-    name = conclusion_arg(kb, name)
-    if name in kb.lists:
-        ldef = kb.lists[name]
-        if value not in ldef.members:
-            raise KbcheckClickError(f"{value}: not a member of {name} (expected one of: {', '.join(ldef.members)})")
-        return ldef.member_id(value), "yes"
-    allowed = kb.conclusions[name].values
-    if value not in allowed:
-        raise KbcheckClickError(f"{value}: not a value of {name} (expected one of: {', '.join(allowed)})")
-    return name, value
+    try:
+        return names.target(kb, name, value)
+    except KbcheckError as exc:
+        raise fail(exc) from None
 
 
 @click.command("why-not")

@@ -322,14 +322,19 @@ class Explanation:
         """Re-assess with changed facts or dates; the conclusions that changed, with reasons, in
         the order of the stages (the law, the offence, ... the advice), as `assess` shows them."""
         other = assess(self.variant(changes, offence_date, assessment_date, today), self.kb, self.engine)
-        changes_out = []
-        before = self.assessment
-        for _stage, _title, names in self.kb.public_by_stage():
-            for name in names:
-                old, new = before.value(name), other.value(name)
-                if old != new:
-                    changes_out.append(Change(name, old, new, before.justifications(name), other.justifications(name)))
-        return other, changes_out
+        return other, changes_between(self.assessment, other)
+
+
+def changes_between(before: Assessment, after: Assessment) -> list[Change]:
+    """The public conclusions whose values differ between two assessments of the same KB, with
+    the firings behind each value, in the order of the stages as `assess` shows them."""
+    out = []
+    for _stage, _title, names in before.kb.public_by_stage():
+        for name in names:
+            old, new = before.value(name), after.value(name)
+            if old != new:
+                out.append(Change(name, old, new, before.justifications(name), after.justifications(name)))
+    return out
 
 
 def _text(value: Any) -> str:

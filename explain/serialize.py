@@ -98,3 +98,15 @@ def what_if_json(kb: KB, before: Any, after: Any, changes: list[Any], edits: lis
             for c in changes
         ],
     }
+
+
+def edits(changes: dict[str, Any], offence_date: str | None, assessment_date: str | None) -> list[str]:
+    """The changes a what-if made, as its JSON lists them: FACT=VALUE, then any moved dates."""
+    from .text import value_text
+
+    out = [f"{k}={value_text(v)}" for k, v in changes.items()]
+    if offence_date:
+        out.append(f"offence date {offence_date}")
+    if assessment_date:
+        out.append(f"assessment date {assessment_date}")
+    return out
