@@ -10,13 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dask.bag as db
+import pytest
 import yaml
 from click.testing import CliRunner
-from distributed import Client, LocalCluster
 
 from kbcheck.cli.main import cli
 from kbcheck.engine import assess_partition
+
+try:
+    import dask.bag as db
+    from distributed import Client, LocalCluster
+except ImportError as exc:  # an error, not a skip: CI must run this
+    raise ImportError(f"{exc}: this test needs the extra dask: pip install -e '.[test,dask]' (make test does)") from exc
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "tests" / "scenarios").rglob("*.yaml"))
@@ -99,3 +104,26 @@ def test_plain_lines_are_what_batch_gives_standard_input_with_the_same_options()
     got = list(assess_partition(lines, trace=False, status=True))
     assert "".join(line + "\n" for line in got) == batch.stdout
     assert list(assess_partition([line.rstrip("\n") for line in lines], trace=False, status=True)) == got
+
+
+@pytest.mark.parametrize("fault", ["poison", "memory"])
+def test_an_engine_failure_is_an_error_line_and_the_partition_goes_on(monkeypatch, fault):
+    from kbcheck.engine import EngineError, batch
+
+    lines = [line_of(p) for p in SAMPLE[:3]]
+    clean = list(assess_partition(lines, trace=False))
+    original = batch.Runner.run
+
+    def run(self, item):  # type: ignore[no-untyped-def]
+        if item.label == "-:2":
+            if fault == "memory":
+                raise MemoryError
+            self.engine.poisoned = "injected"
+            raise EngineError("durable_rules took two facts of this case for one (its 32-bit identity hash collided)")
+        return original(self, item)
+
+    monkeypatch.setattr(batch.Runner, "run", run)
+    got = list(assess_partition(lines, trace=False))
+    assert got[0] == clean[0] and got[2] == clean[2]  # the engine after the failure is a fresh one
+    error = json.loads(got[1])
+    assert error["source"] == "-:2" and error["exit"] == 1 and "error" in error
