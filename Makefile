@@ -19,10 +19,10 @@ VENV_PYTHON = $$(test -x $(BIN)/python && echo $(BIN)/python || echo $(PYTHON))
 
 $(STAMP): pyproject.toml $(ENGINE_SOURCES)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dask]'
 	@$(BIN)/python -c 'import kbcheck.engine._durable' 2>/dev/null || { \
 	  echo "durable_rules' engine could not be built for $$($(BIN)/python -V): kbcheck will use its"; \
-	  echo "reference engine. See why with: $(BIN)/python -m pip install -v -e '.[test]'"; }
+	  echo "reference engine. See why with: $(BIN)/python -m pip install -v -e '.[test,dask]'"; }
 	@touch $(STAMP)
 
 # A C compiler and the headers of the Python the virtualenv is made from, to build durable_rules'

@@ -3,7 +3,8 @@
 Everything is measured in this one run on this machine: kbcheck's durable engine (one worker
 and two), the reference evaluator, durable_rules used the documented way on the same KB and
 on the notes' synthetic KB, and the same KB compiled for clipspy and experta where they are
-installed; cold starts of whole `kbcheck` processes against the floor of importing click and
+installed; the Dask recipe of docs/distributed.md against `kbcheck batch`, two worker processes
+each; cold starts of whole `kbcheck` processes against the floor of importing click and
 durable_rules; peak memory over long batches; and time per case as the KB and the cases grow.
 The ratios the targets ask for are computed from these figures, never quoted. Where a target
 is not met, the profile that shows where the time goes is printed under the table.
@@ -35,6 +36,7 @@ RESULTS = ROOT / "bench" / "results"
 PEERS = ("clipspy", "experta")
 CPUS = os.cpu_count() or 1
 BUSY = 10.0  # % of the last minute in which some runnable task waited for a CPU (/proc/pressure/cpu)
+SECTIONS = ("throughput", "distributed", "coldstart", "memory", "scaling")
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Settings:
 
 def settings(args: argparse.Namespace) -> Settings:
     quick = args.quick
-    sections = tuple(s for s in ("throughput", "coldstart", "memory", "scaling") if s not in args.skip)
+    sections = tuple(s for s in SECTIONS if s not in args.skip)
     memory = args.memory_cases or ("1000,3000" if quick else "1000,100000")
     return Settings(
         cases=args.cases or (200 if quick else 1500),
@@ -171,6 +173,16 @@ def run_throughput(s: Settings, log: Any) -> dict[str, Any]:
     return {"cases": len(cases), "seed": s.seed, "rows": rows, "synthetic": synthetic(s.synthetic_cases, s.repeats)}
 
 
+def run_distributed(s: Settings, log: Any) -> dict[str, Any]:
+    from bench import distributed
+    from bench.cases import generate_cases
+    from kbcheck.engine import load_kb
+
+    cases = generate_cases(load_kb(), s.cases, s.seed)
+    log(f"the Dask recipe against kbcheck batch, 2 worker processes each, {len(cases)} cases x {s.repeats}")
+    return distributed.measure(cases, workers=2, repeats=s.repeats)
+
+
 def run_coldstart(s: Settings, log: Any) -> list[dict[str, Any]]:
     from bench import coldstart
 
@@ -273,6 +285,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             ratio >= 1.7,
             f"{durable2['cases_per_second']:.0f} vs {durable['cases_per_second']:.0f} cases/s",
             "workers",
+        )
+    dist = results.get("distributed") or {}
+    if dist and not dist.get("error"):
+        ratio = dist["dask_cases_per_second"] / dist["batch_cases_per_second"]
+        add(
+            "the Dask recipe, 2 local worker processes, vs `kbcheck batch --workers 2`, same files, byte-identical output",
+            ratio,
+            ">= 0.8x",
+            ratio >= 0.8 and dist["identical"],
+            f"{dist['dask_cases_per_second']:.0f} vs {dist['batch_cases_per_second']:.0f} cases/s"
+            + ("" if dist["identical"] else "; the outputs DIFFER"),
+            "distributed",
         )
     floor = _cold(results, 'python -c "import click, durable.lang"')
     assess = _cold(results, "kbcheck assess CASE --json")
@@ -383,6 +407,7 @@ def table(results: dict[str, Any]) -> list[str]:
                 f"{syn['us_per_firing']:.1f} | | fit: {syn['fixed_us']:.0f} µs a case + {syn['marginal_us']:.1f} µs "
                 "a firing | |"
             )
+    lines += distributed_lines(results)
     cold = results.get("coldstart")
     if cold:
         floor = _cold(results, 'python -c "import click, durable.lang"')
@@ -466,6 +491,41 @@ def table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def distributed_lines(results: dict[str, Any]) -> list[str]:
+    """The Dask recipe beside `kbcheck batch`, each with its throughput (bench/distributed.py)."""
+    dist = results.get("distributed")
+    if not dist:
+        return []
+    lines = [
+        "",
+        f"### Beyond one machine: the Dask recipe (docs/distributed.md) against `kbcheck batch`, "
+        f"{dist['workers']} worker processes each",
+        "",
+    ]
+    if dist.get("error"):
+        return [*lines, f"Not measured: {dist['error']}"]
+    runs = len(dist["batch_runs"])
+    lines += [
+        f"{dist['cases']} generated cases in {dist['files']} JSON Lines files, full traces, results written to disk; "
+        f"fastest of {runs} run{'s' if runs > 1 else ''}, the two taking turns.",
+        "",
+        "| run | cases/s | seconds | x batch |",
+        "| --- | ---: | ---: | ---: |",
+        f"| `kbcheck batch FILES --workers {dist['workers']} -o FILE` (the whole process, start-up included) | "
+        f"{dist['batch_cases_per_second']:.0f} | {dist['batch_seconds']:.2f} | 1.00 |",
+        f"| Dask, LocalCluster of {dist['workers']} processes x 1 thread: read_text, "
+        f"map_partitions(assess_partition), to_textfiles | {dist['dask_cases_per_second']:.0f} | "
+        f"{dist['dask_seconds']:.2f} | {dist['dask_cases_per_second'] / dist['batch_cases_per_second']:.2f} |",
+        f"| the same, its first run (each worker builds its engine in it) | "
+        f"{dist['dask_first_cases_per_second']:.0f} | {dist['dask_first_seconds']:.2f} | "
+        f"{dist['dask_first_cases_per_second'] / dist['batch_cases_per_second']:.2f} |",
+        "",
+        f"Starting the LocalCluster took {dist['cluster_start_seconds']:.2f} s (not counted). "
+        f"Outputs byte for byte the same as batch's: {'yes' if dist['identical'] else 'NO'}.",
+    ]
+    return lines
+
+
 def profile_lines(results: dict[str, Any]) -> list[str]:
     from bench import profiles
 
@@ -540,6 +600,10 @@ def compare(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
         ok = [m for m in r.get("memory", []) if not m.get("error")]
         return f"{ok[-1]['peak_rss_kb'] / 1024:.1f} ({ok[-1]['cases']:,} cases)" if ok else "n/a"
 
+    def dist(r: dict[str, Any], key: str) -> str:
+        d = r.get("distributed") or {}
+        return _fmt(None if d.get("error") else d.get(key))
+
     def met(r: dict[str, Any]) -> str:
         tg = r.get("targets", [])
         return f"{sum(1 for t in tg if t['met'])} of {len(tg)}"
@@ -549,6 +613,8 @@ def compare(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
         ("kbcheck durable, 1 worker: µs a firing", throughput("durable", 1, "us_per_firing", ".1f")),
         ("kbcheck durable, 2 workers: cases/s", throughput("durable", 2, "cases_per_second", ".0f")),
         ("kbcheck reference evaluator: cases/s", throughput("reference", 1, "cases_per_second", ".0f")),
+        ("`kbcheck batch --workers 2`, whole process: cases/s", [dist(r, "batch_cases_per_second") for _, r in runs]),
+        ("the Dask recipe, 2 local workers: cases/s", [dist(r, "dask_cases_per_second") for _, r in runs]),
         ("durable_rules, documented use, same KB: cases/s", throughput("raw-durable", 1, "cases_per_second", ".0f")),
         ("durable_rules, documented use, synthetic KB: µs a firing", [synthetic(r) for _, r in runs]),
         ("cold `kbcheck assess CASE --json`: ms", [_fmt(_cold(r, "kbcheck assess CASE --json")) for _, r in runs]),
@@ -588,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=("throughput", "coldstart", "memory", "scaling"),
+        choices=SECTIONS,
         help="leave a section out (repeatable)",
     )
     parser.add_argument("--no-save", action="store_true", help="print only; write nothing to bench/results/")
@@ -627,6 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     runners = {
         "throughput": run_throughput,
+        "distributed": run_distributed,
         "coldstart": run_coldstart,
         "memory": run_memory,
         "scaling": run_scaling,

@@ -6,6 +6,7 @@ It knows nothing of malicious communications: all the law is in kb/.
 from .api import ENGINES, assess, compiled, durable_problem, get_engine, load_kb
 from .case import Case, read_case
 from .errors import CaseError, EngineError, InputError, KbcheckError, KBError, KBErrors
+from .partition import assess_partition
 from .result import Assessment, Firing
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "KBErrors",
     "KbcheckError",
     "assess",
+    "assess_partition",
     "compiled",
     "durable_problem",
     "get_engine",

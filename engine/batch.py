@@ -252,6 +252,35 @@ class Runner:
         return dict(out, source=item.label)
 
 
+def assess_here(
+    items: Iterable[Item],
+    kb_dir: str | None = None,
+    engine: str = "durable",
+    trace: bool = True,
+    status: bool = False,
+    replaced: Callable[[], None] | None = None,
+) -> Iterator[tuple[Item, dict[str, Any]]]:
+    """Assess items one after another in this process, yielding each with its result as it is
+    read. Used by `--workers 0` and by kbcheck.engine.partition, so that a case assessed under
+    another scheduler gets the very line batch gives it. A case the engine fails on is an error
+    line, not an exception; an engine that failed in a way that may leave it unusable (poisoned,
+    or out of memory) is replaced before the next case, and `replaced` is told."""
+    runner = Runner(kb_dir, engine, trace, status)
+    for item in items:
+        fresh = False
+        try:
+            result = runner.run(item)
+        except (EngineError, MemoryError) as exc:
+            message = exc.one_line() if isinstance(exc, EngineError) else "the engine ran out of memory on this case"
+            result = {"source": item.label, "error": message, "exit": 1}
+            fresh = runner.poisoned or isinstance(exc, MemoryError)
+        yield item, result
+        if fresh:
+            runner = Runner(kb_dir, engine, trace, status)
+            if replaced is not None:
+                replaced()
+
+
 def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool, status: bool, parent: int) -> None:
     """A worker process: receive chunks, send one result per item, stop when told or poisoned,
     and stop when the parent is gone. A forked worker holds copies of its siblings' pipe ends,
@@ -345,18 +374,12 @@ def run(
             progress(1)
 
     if workers == 0:
-        runner = Runner(kb_dir, engine, trace, status)
-        for item in items:
-            try:
-                deliver(item.index, runner.run(item))
-            except (EngineError, MemoryError) as exc:
-                message = (
-                    exc.one_line() if isinstance(exc, EngineError) else "the engine ran out of memory on this case"
-                )
-                deliver(item.index, {"source": item.label, "error": message, "exit": 1})
-                if runner.poisoned or isinstance(exc, MemoryError):
-                    runner = Runner(kb_dir, engine, trace, status)
-                    counts["workers_replaced"] += 1
+
+        def replaced() -> None:
+            counts["workers_replaced"] += 1
+
+        for item, result in assess_here(items, kb_dir, engine, trace, status, replaced):
+            deliver(item.index, result)
         return counts
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
@@ -492,4 +515,4 @@ def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-__all__ = ["Item", "collect", "run", "jsonl", "cpu_count", "Iterator"]
+__all__ = ["Item", "assess_here", "collect", "run", "jsonl", "cpu_count", "stream", "Iterator"]
