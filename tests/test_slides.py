@@ -1,5 +1,5 @@
 """Diagrams for a class: slide-sized, revealed step by step with every node kept in place, legible
-in PNG; no list drawn unconnected."""
+in PNG; no list drawn unconnected; a trace that follows one conclusion's chain."""
 
 from __future__ import annotations
 
@@ -178,3 +178,29 @@ def test_steps_and_output_file_are_refused_together(tmp_path):
     )
     assert result.exit_code == 2 and result.output.startswith("Error: ")
     assert not (tmp_path / "s").exists()
+
+
+def test_trace_follows_one_conclusions_chain(assessment):
+    full = run("trace", str(EXAMPLE)).output
+    chain = run("trace", str(EXAMPLE), "element.purpose").output
+    numbers = [int(n) for n in re.findall(r"^\s*(\d+)\. ", chain, flags=re.M)]
+    assert numbers == sorted(numbers) and len(numbers) < len(re.findall(r"^\s*\d+\. ", full, flags=re.M))
+    rules = {
+        n.split(":", 1)[1] for n in graph.justification(graph.build(assessment), "element.purpose") if "rule:" in n
+    }
+    listed = set(re.findall(r"^\s*\d+\. (\S+)", chain, flags=re.M))
+    assert listed == rules
+    expected = sum(1 for f in assessment.firings if f.rule.id in rules)
+    assert len(numbers) == expected
+    stepped = run("trace", str(EXAMPLE), "element.purpose", "--step", input="\n\nq\n")
+    assert stepped.output.count("=> ") == 3
+    assert f"[1/{expected}: Enter" in stepped.output
+
+
+def test_trace_of_an_unknown_conclusion_is_an_error():
+    result = CliRunner().invoke(cli, ["trace", str(EXAMPLE), "offence.mca_s9"])
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == "Error: offence.mca_s9: not a conclusion of the knowledge base (did you mean offence.mca_s1?)\n"
+    )
