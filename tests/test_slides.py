@@ -204,3 +204,13 @@ def test_trace_of_an_unknown_conclusion_is_an_error():
         result.output
         == "Error: offence.mca_s9: not a conclusion of the knowledge base (did you mean offence.mca_s1?)\n"
     )
+
+
+def test_trace_json_of_one_conclusion_keeps_the_whole_traces_numbers():
+    import json
+
+    whole = json.loads(run("trace", str(EXAMPLE), "--json").output)["trace"]
+    chain = json.loads(run("trace", str(EXAMPLE), "element.purpose", "--json").output)["trace"]
+    assert chain and len(chain) < len(whole)
+    by_step = {f["step"]: f for f in whole}
+    assert all(by_step[f["step"]] == f for f in chain)
