@@ -30,13 +30,24 @@ FORMATS = ("svg", "png", "pdf", "dot")
 )
 @click.option("--stage", default=None, help="Draw one stage: its conclusions and what justifies them (e.g. offence).")
 @click.option(
+    "--for",
+    "medium",
+    type=click.Choice(("screen", "slides")),
+    default="screen",
+    show_default=True,
+    help="slides: a 16:9 page (a PNG is 1920x1080) with large text and no legend, the deepest branches "
+    "folded away (and said so) where the whole would be too small to read.",
+)
+@click.option(
     "--steps",
     "steps_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Write one diagram per firing into this folder, each adding that firing to the last.",
+    help="Write one diagram per firing into this folder, each adding that firing to the last, every node "
+    "in the same place in each; what the step adds is highlighted.",
 )
-@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option("--clear", is_flag=True, help="With --steps: remove the slides an earlier run left in the folder.")
+@click.option("--legend/--no-legend", default=None, help="Draw the legend (default: on screen, not on slides).")
 @click.option("--json", "as_json", is_flag=True, help="Print the justification graph as JSON.")
 def explain(
     case_file: str,
@@ -45,27 +56,44 @@ def explain(
     output: str | None,
     depth: int | None,
     stage: str | None,
+    medium: str,
     steps_dir: str | None,
-    no_legend: bool,
+    clear: bool,
+    legend: bool | None,
     as_json: bool,
 ) -> None:
     """Draw the chain of rules and facts that justifies a conclusion, a stage, or the whole case.
 
     Facts are notes (dashed where the case does not give them), rules are boxes coloured by the
     kind of source and carrying their citation (a link, in SVG), conclusions show their value.
+    --steps refuses a folder that holds slides of an earlier run (they would read as this case's),
+    unless --clear, which removes them first (files named step-NNN.svg/png/pdf/dot, nothing else).
 
     \b
     Examples:
       kbcheck explain case.yaml offence.mca_s1 -o offence.svg
       kbcheck explain case.yaml --stage evidence -o evidence.png
       kbcheck explain case.yaml element.purpose --depth 2 -f pdf -o purpose.pdf
-      kbcheck explain case.yaml offence.mca_s1 --steps slides/
+      kbcheck explain case.yaml offence.mca_s1 --for slides -o offence.png
+      kbcheck explain case.yaml offence.mca_s1 --for slides --steps slides/ -f png --clear
       kbcheck explain case.yaml offence.mca_s1 --json
     """
     import networkx as nx
 
-    from kbcheck.explain import dot, graph
+    from kbcheck.explain import dot, graph, slides, style
 
+    if steps_dir and output:
+        raise KbcheckClickError("give -o or --steps, not both: --steps names a folder")
+    if clear and not steps_dir:
+        raise KbcheckClickError("--clear goes with --steps FOLDER")
+    folder = Path(steps_dir) if steps_dir else None
+    if folder is not None:
+        old = _old_slides(folder)  # checked before the work, so a refusal costs nothing
+        if old and not clear:
+            raise KbcheckClickError(
+                f"{folder}: holds {len(old)} slides of an earlier run ({old[0].name} ...); "
+                "give --clear to replace them, or name another folder"
+            )
     assessment = assessed(case_file)
     kb = assessment.kb
     full = graph.build(assessment)
@@ -77,22 +105,18 @@ def explain(
     elif stage:
         if stage not in kb.stages:
             raise KbcheckClickError(f"--stage {stage}: expected one of {', '.join(kb.stages)}")
-        roots = [
-            n
-            for n, d in full.nodes(data=True)
-            if d["kind"] != "fact" and d.get("stage") == stage and (d["kind"] == "list" or d.get("public"))
-        ]
-        keep: set[str] = set()
-        for root in roots:
-            keep |= set(graph.justification(full, root.split(":", 1)[1], depth).nodes)
-        shown = full.subgraph(keep).copy()
+        shown = graph.stage(full, stage, depth)
     else:
         shown = full
     if as_json:
         echo_json(graph.to_json(shown))
         return
-    if steps_dir:
-        _write_steps(assessment, shown, Path(steps_dir), fmt or "svg", not no_legend)
+    look = style.SLIDES if medium == "slides" else style.SCREEN
+    legend = medium == "screen" if legend is None else legend
+    if medium == "slides" and depth is None:
+        shown = slides.fit(full, shown, look, legend)
+    if folder is not None:
+        _write_steps(slides.steps(assessment, shown, fmt or "svg", look, legend), folder, clear)
         return
     file_or_stdout(output)  # refuses -o --help and the like
     if fmt is None:
@@ -102,7 +126,7 @@ def explain(
                 f"{output}: cannot tell the format from .{suffix}; name a .svg, .png, .pdf or .dot file, or give --format"
             )
         fmt = suffix or ("svg" if output and output != "-" else "dot")
-    data = dot.render(shown, fmt, legend=not no_legend)
+    data = dot.render(shown, fmt, legend=legend, look=look)
     if output == "-":
         click.echo(data, nl=False)  # asked for by name: binary formats too (click writes bytes as bytes)
         return
@@ -115,30 +139,33 @@ def explain(
         raise KbcheckClickError(f"--format {fmt} is binary: name a file with -o")
 
 
-def _write_steps(assessment, shown, folder: Path, fmt: str, legend: bool) -> None:  # type: ignore[no-untyped-def]
-    """step-001.svg, step-002.svg, ...: the firings in the shown graph, one more each time."""
-    from kbcheck.explain import dot, graph
-    from kbcheck.explain.explanation import Explanation
+def _old_slides(folder: Path) -> list[Path]:
+    """The slides a run of --steps leaves, in any format: step-001.svg, step-002.png, ..."""
+    if folder.exists() and not folder.is_dir():
+        raise KbcheckClickError(f"{folder}: is a file; --steps names a folder")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _step_number(p.stem) and p.suffix.lstrip(".") in FORMATS)
 
-    folder.mkdir(parents=True, exist_ok=True)
-    rule_nodes = {n for n, d in shown.nodes(data=True) if d["kind"] == "rule"}
-    steps = [f.step for f in assessment.firings if graph.rule_node(f.rule.id) in rule_nodes]
-    explanation = Explanation(assessment)  # what is settled, worked out once for every step
-    for n, step in enumerate(steps, start=1):
-        partial = graph.build(assessment, steps=step, explanation=explanation)
-        partial = partial.subgraph([x for x in partial.nodes if x in shown]).copy()
-        firing = assessment.firings[step - 1]
-        title = (
-            f"{assessment.case.id}: step {n} of {len(steps)} (firing {step})\n"
-            f"{firing.rule.title} [{assessment.kb.citation(firing.rule)}] => {firing.concludes}"
-        )
-        write_atomic(folder / f"step-{n:03d}.{fmt}", dot.render(partial, fmt, title=title, legend=legend))
-    # Slides of an earlier, longer run would read as this case's later steps: remove them.
-    stale = [p for p in folder.glob(f"step-*.{fmt}") if _step_number(p.stem) > len(steps)]
-    for path in stale:
+
+def _write_steps(diagrams: list[tuple[str, bytes]], folder: Path, clear: bool) -> None:
+    """Write the step diagrams, all drawn before anything is removed or written; with --clear the
+    earlier run's slides are removed first, so the folder holds this run's only."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KbcheckClickError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    old = _old_slides(folder) if clear else []
+    for path in old:
         path.unlink()
-    removed = f"; removed {len(stale)} left from an earlier run" if stale else ""
-    stderr(f"wrote {len(steps)} diagrams to {folder}/ (step-001.{fmt} ... step-{len(steps):03d}.{fmt}){removed}")
+    for name, data in diagrams:
+        write_atomic(folder / name, data)
+    removed = f"; removed {len(old)} of an earlier run" if old else ""
+    if diagrams:
+        first, last = diagrams[0][0], diagrams[-1][0]
+        stderr(f"wrote {len(diagrams)} diagrams to {folder}/ ({first} ... {last}){removed}")
+    else:
+        stderr(f"no rule fired in what is shown: no diagrams written to {folder}/{removed}")
 
 
 def _step_number(stem: str) -> int:

@@ -4,19 +4,26 @@ The DOT is deterministic (nodes and edges in sorted order, no timestamps), so th
 gives the same bytes and diagrams can be golden-tested. Every piece of text that comes from a
 case (its title, its id) is escaped before it reaches an HTML-like label, so it cannot change
 the diagram.
+
+The labels themselves (one table row a line, so that PNG and PDF read as cleanly as SVG) are built
+in explain/labels.py.
+
+A `Look` (explain/style.py) gives the sizes: the screen's, or a slide's, whose page is fixed
+(`size`, `ratio`, `dpi`) so that a PNG is exactly the projector's pixels. A `Reveal` draws a step
+of the reasoning: the whole graph is laid out every time, with what is not yet reached invisible,
+so that every node keeps its place from one step to the next (invisibility does not change the
+layout; nor does a step's title, which sits in a box of one fixed size).
 """
 
 from __future__ import annotations
 
-import html
-import textwrap
+from dataclasses import dataclass
 from typing import Any
 
 import graphviz
 import networkx as nx
 
-from . import style
-from .text import qualifier_words
+from . import labels, style
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -24,63 +31,6 @@ FORMATS = ("svg", "png", "pdf", "dot")
 def dot_id(node: str) -> str:
     """A node id DOT will not read as node:port."""
     return node.replace(":", "/")
-
-
-def _lines(text: str, width: int = style.WRAP) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
-
-
-def _html(text: str, width: int = style.WRAP) -> str:
-    return "<BR/>".join(html.escape(line, quote=True) for line in _lines(text, width))
-
-
-def _fact_label(data: dict[str, Any]) -> str:
-    value = data["value"]
-    note = "" if data["given"] else ("<BR/><I>not given: unknown</I>" if data["unknown"] else "<BR/><I>by default</I>")
-    return f"<{html.escape(data['name'])}<BR/>= <B>{html.escape(str(value))}</B>{note}>"
-
-
-def _rule_label(data: dict[str, Any]) -> str:
-    parts = [
-        f"<B>{_html(data['title'])}</B>",
-        f'<FONT POINT-SIZE="10"><I>{_html(data["citation"], 36)}</I></FONT>',
-        f'<FONT POINT-SIZE="9" COLOR="#444444">{_html(data["id"], 40)}</FONT>',
-    ]
-    if data["dates"] != "all dates":
-        parts.append(f'<FONT POINT-SIZE="9" COLOR="#444444">{html.escape(data["dates"])}</FONT>')
-    if data["confidence"] != "high":
-        parts.append(f'<FONT POINT-SIZE="9" COLOR="#a83232">confidence: {html.escape(data["confidence"])}</FONT>')
-    return "<" + "<BR/>".join(parts) + ">"
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(value) + "]" if value else "[] (none)"
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return str(value).lower()
-    return str(value)
-
-
-def _unsettled(data: dict[str, Any]) -> bool:
-    """The value itself is open: unknown or undetermined."""
-    return not isinstance(data["value"], list) and str(data["value"]) in style.UNSETTLED
-
-
-def _conclusion_label(data: dict[str, Any]) -> str:
-    value = _value_text(data["value"])
-    name = data["id"]
-    if "[" in name:  # a member of a list: alternatives [pha1997.s2]
-        head, _, member = name.partition("[")
-        shown = f"{_html(head, 34)}<BR/>[{_html(member.rstrip(']'), 34)}]"
-    else:
-        shown = _html(name, 34)
-    provisional = data.get("settled") is False and not _unsettled(data)
-    note = '<BR/><FONT POINT-SIZE="9"><I>provisional</I></FONT>' if provisional else ""
-    qualifier = data.get("qualifier") or ""
-    how = f'<BR/><FONT POINT-SIZE="9"><I>{_html(qualifier_words(qualifier), 34)}</I></FONT>' if qualifier else ""
-    return f"<{shown}<BR/>= <B>{_html(value, 34)}</B>{how}{note}>"
 
 
 def _attrs(*dicts: dict[str, str], **extra: str) -> dict[str, str]:
@@ -91,11 +41,11 @@ def _attrs(*dicts: dict[str, str], **extra: str) -> dict[str, str]:
     return merged
 
 
-def _node_attrs(data: dict[str, Any]) -> dict[str, str]:
+def _node_attrs(data: dict[str, Any], look: style.Look) -> dict[str, str]:
     kind = data["kind"]
     if kind == "fact":
         base = style.FACT_GIVEN if data["given"] or not data["unknown"] else style.FACT_UNKNOWN
-        return _attrs(base, label=_fact_label(data), tooltip=data.get("meaning", ""))
+        return _attrs(base, label=labels.fact_label(data, look), tooltip=data.get("meaning", ""))
     if kind == "rule":
         _, fill, border = style.SOURCE_KINDS[data["source_kind"]]
         return {
@@ -103,17 +53,45 @@ def _node_attrs(data: dict[str, Any]) -> dict[str, str]:
             "style": "rounded,filled",
             "fillcolor": fill,
             "color": border,
-            "label": _rule_label(data),
+            "label": labels.rule_label(data, look),
             "URL": data["url"],
             "target": "_blank",
             "tooltip": f"{data['citation']}: {data['title']}",
         }
-    base = style.CONCLUSION_UNSETTLED if _unsettled(data) else style.CONCLUSION
+    base = style.CONCLUSION_UNSETTLED if labels.unsettled(data) else style.CONCLUSION
     extra = style.PUBLIC if data.get("public") else style.INTERMEDIATE
-    return _attrs(base, extra, label=_conclusion_label(data), tooltip=data.get("meaning", ""))
+    return _attrs(base, extra, label=labels.conclusion_label(data, look), tooltip=data.get("meaning", ""))
 
 
-def _drawn_edges(graph: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
+@dataclass(frozen=True)
+class Reveal:
+    """One step of the reasoning: the nodes and edges reached so far are drawn, those this step
+    adds in the highlight colour, the rest are laid out but invisible. `title_box` (width and
+    height, in points) is the fixed size of the title, the same for every step."""
+
+    nodes: frozenset[str]
+    edges: frozenset[tuple[str, str]]
+    new_nodes: frozenset[str]
+    new_edges: frozenset[tuple[str, str]]
+    title_box: tuple[int, int]
+
+    def node_attrs(self, node: str, attrs: dict[str, str]) -> dict[str, str]:
+        if node not in self.nodes:
+            return {**attrs, "style": "invis"}
+        if node in self.new_nodes:
+            # Colour only: a thicker border would make the node larger, and move the layout.
+            return {**attrs, "color": style.NEW, "fontcolor": style.NEW, "class": "new"}
+        return attrs
+
+    def edge_attrs(self, edge: tuple[str, str], attrs: dict[str, str]) -> dict[str, str]:
+        if edge not in self.edges:
+            return {**attrs, "style": "invis"}
+        if edge in self.new_edges:
+            return {**attrs, "color": style.NEW, "fontcolor": style.NEW, "class": "new"}
+        return attrs
+
+
+def drawn_edges(graph: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
     """Edges to draw: a rule's edge from offence_date is left out where it only selects the rule
     by date (the dates are printed on the rule), unless it is the rule's only premise."""
     edges = []
@@ -141,7 +119,7 @@ def _swatch(fill: str, border: str, style_: str = "solid") -> str:
     return f'<TD WIDTH="28" HEIGHT="16" BGCOLOR="{fill}" COLOR="{border}" BORDER="1"{dashed}></TD>'
 
 
-def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
+def _legend(dot: graphviz.Digraph, graph: nx.DiGraph, look: style.Look, extra: list[tuple[str, str]]) -> None:
     """One compact key: a swatch and a label per kind of node actually drawn, and the arrows."""
     kinds_used = sorted({d["source_kind"] for _, d in graph.nodes(data=True) if d["kind"] == "rule"})
     rows = [
@@ -158,7 +136,7 @@ def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
             "Conclusion that is unknown or undetermined",
         ),
         (
-            '<TD><FONT POINT-SIZE="9"><I>provisional</I></FONT></TD>',
+            f'<TD><FONT POINT-SIZE="{look.smaller}"><I>provisional</I></FONT></TD>',
             "a fact not given could still change this conclusion",
         ),
         (
@@ -170,47 +148,103 @@ def _legend(dot: graphviz.Digraph, graph: nx.DiGraph) -> None:
             "an unknown fact the rule allows: not proof, but it did not rule the conclusion out",
         ),
         ('<TD><FONT COLOR="#c62828"><B>&#8867;</B></FONT></TD>', "a consideration that defeats a conclusion"),
+        *extra,
     ]
     body = "".join(f'<TR>{cell}<TD ALIGN="LEFT">{text}</TD></TR>' for cell, text in rows)
     note = (
-        '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9">The offence date (in the title) selects the rules in '
-        "force; each rule prints its dates.</FONT></TD></TR>"
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="{look.smaller}">The offence date (in the title) selects '
+        "the rules in force; each rule prints its dates.</FONT></TD></TR>"
     )
     dot.node(
         "legend",
         shape="plaintext",
-        fontsize="10",
+        fontsize=str(look.small),
         label=f'<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
         f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>{body}{note}</TABLE>>',
     )
 
 
-def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> graphviz.Digraph:
+def heading(graph: nx.DiGraph) -> str:
+    """The usual title: the case, and the dates that chose the law."""
+    meta = graph.graph
+    return (
+        f"{meta.get('case', '')}: {meta.get('title', '')}".strip(": ")
+        + f"\nOffence date {meta.get('offence_date', '?')} (the law then in force); assessment date {meta.get('assessment_date', '?')}"
+    )
+
+
+TITLE_WRAP = 110
+
+
+def folded_note(shown: nx.DiGraph) -> str:
+    """The line a title adds where a diagram was folded to fit: what was left out."""
+    folded = shown.graph.get("folded")
+    if not folded:
+        return ""
+    depth = folded["depth"]
+    counts = [(folded["rules"], "rule"), (folded["conclusions"], "conclusion"), (folded["facts"], "fact")]
+    words = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n]
+    left = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1] if words else "nothing"
+    return (
+        f"Folded to fit the slide, {depth} rule{'s' if depth != 1 else ''} back: {left} further back not shown "
+        "(+N on a conclusion: the rules behind it)"
+    )
+
+
+def with_note(title: str, shown: nx.DiGraph) -> str:
+    note = folded_note(shown)
+    return f"{title}\n{note}" if note else title
+
+
+def _title(text: str, box: tuple[int, int] | None = None) -> str:
+    """The title, one row a line, left-aligned; in a box of a fixed size where one is given."""
+    rows = [row for line in text.split("\n") for row in labels.wrapped(line, TITLE_WRAP)] if text else []
+    if not rows:
+        return ""
+    table = labels.stack(rows, "LEFT")
+    if box is None:
+        return f"<{table}>"
+    width, height = box
+    return (
+        f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD FIXEDSIZE="TRUE" WIDTH="{width}" '
+        f'HEIGHT="{height}" ALIGN="LEFT" VALIGN="TOP">{table}</TD></TR></TABLE>>'
+    )
+
+
+def title_box(titles: list[str], look: style.Look) -> tuple[int, int]:
+    """A box (points) that holds the longest of these titles: DejaVu Sans is at most about 0.62
+    of its size wide a character on average, in bold too; each line takes 1.3 of its size."""
+    lines = [[row for line in t.split("\n") for row in labels.lines(line, TITLE_WRAP)] for t in titles]
+    longest = max((len(row) for rows in lines for row in rows), default=1)
+    most = max((len(rows) for rows in lines), default=1)
+    return int(longest * look.title * 0.62) + 8, int(most * (look.title * 1.3 + 2)) + 4
+
+
+def to_dot(
+    graph: nx.DiGraph,
+    title: str | None = None,
+    legend: bool = True,
+    look: style.Look = style.SCREEN,
+    reveal: Reveal | None = None,
+) -> graphviz.Digraph:
     """A graphviz.Digraph of the justification graph, deterministic."""
     meta = graph.graph
-    heading = (
-        title
-        if title is not None
-        else (
-            f"{meta.get('case', '')}: {meta.get('title', '')}".strip(": ")
-            + f"\nOffence date {meta.get('offence_date', '?')} (the law then in force); assessment date {meta.get('assessment_date', '?')}"
-        )
-    )
+    text = title if title is not None else with_note(heading(graph), graph)
     dot = graphviz.Digraph("justification", format="svg")
     dot.attr(
         rankdir="LR",
         newrank="true",
-        nodesep="0.25",
-        ranksep="0.6",
-        fontname="Helvetica",
+        nodesep=str(look.nodesep),
+        ranksep=str(look.ranksep),
+        fontname=style.FONT,
         labelloc="t",
         labeljust="l",
-        fontsize="16",
-        label="<" + "<BR/>".join(_html(line, 110) for line in heading.split("\n")) + ">",
+        fontsize=str(look.title),
+        label=_title(text, reveal.title_box if reveal else None),
     )
-    dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.06")
-    dot.attr("edge", fontname="Helvetica")
-    drawn = _drawn_edges(graph)
+    dot.attr("node", fontname=style.FONT, fontsize=str(look.font), margin="0.12,0.06")
+    dot.attr("edge", fontname=style.FONT, fontsize=str(look.small))
+    drawn = drawn_edges(graph)
     hidden = _only_selects_by_date(graph, drawn)
     stages: dict[str, list[str]] = {}
     facts: list[str] = []
@@ -222,40 +256,95 @@ def to_dot(graph: nx.DiGraph, title: str | None = None, legend: bool = True) -> 
             facts.append(node)
         else:
             stages.setdefault(data["stage"], []).append(node)
-    with dot.subgraph(name="cluster_facts") as sub:
-        sub.attr(label="Facts of the case", style="rounded", color="#c9b458", fontsize="13", rank="same")
-        for node in facts:
-            sub.node(dot_id(node), **_node_attrs(graph.nodes[node]))
+
+    def add_cluster(name: str, label: str, nodes: list[str], **attrs: str) -> None:
+        with dot.subgraph(name=name) as sub:
+            sub.attr(label=label, style="rounded", fontsize=str(look.cluster), **attrs)
+            if reveal and not reveal.nodes.intersection(nodes):
+                sub.attr(color="transparent", fontcolor="transparent")  # laid out, not yet drawn
+            for node in nodes:
+                attrs_ = _node_attrs(graph.nodes[node], look)
+                sub.node(dot_id(node), **(reveal.node_attrs(node, attrs_) if reveal else attrs_))
+
+    add_cluster("cluster_facts", "Facts of the case", facts, color="#c9b458", rank="same")
     for stage in sorted(stages):
-        with dot.subgraph(name=f"cluster_{stage}") as sub:
-            sub.attr(label=meta.get("stages", {}).get(stage, stage), style="rounded", color="#9a9a9a", fontsize="13")
-            for node in stages[stage]:
-                sub.node(dot_id(node), **_node_attrs(graph.nodes[node]))
+        add_cluster(f"cluster_{stage}", meta.get("stages", {}).get(stage, stage), stages[stage], color="#9a9a9a")
+    not_members = False
     for u, v, data in drawn:
         kind = data["kind"]
         if kind == "premise":
             unknown = graph.nodes[u]["kind"] == "fact" and graph.nodes[u]["unknown"]
-            dot.edge(dot_id(u), dot_id(v), **(style.EDGE_PREMISE_UNKNOWN if unknown else style.EDGE_PREMISE))
+            attrs = dict(style.EDGE_PREMISE_UNKNOWN if unknown else style.EDGE_PREMISE)
         elif kind == "concludes":
-            dot.edge(dot_id(u), dot_id(v), **style.EDGE_CONCLUDES)
+            attrs = dict(style.EDGE_CONCLUDES)
+        elif kind == "member" and data.get("excluded"):
+            attrs = dict(style.EDGE_NOT_MEMBER)
+            not_members = True
         elif kind == "member":
-            dot.edge(dot_id(u), dot_id(v), **style.EDGE_MEMBER)
+            attrs = dict(style.EDGE_MEMBER)
         else:
-            dot.edge(
-                dot_id(u),
-                dot_id(v),
-                label=f"defeats {data.get('defeated', '')}".strip(),
-                constraint="false",
+            attrs = {
+                "label": f"defeats {data.get('defeated', '')}".strip(),
+                "constraint": "false",
                 **style.EDGE_DEFEATS,
-            )
+            }
+        dot.edge(dot_id(u), dot_id(v), **(reveal.edge_attrs((u, v), attrs) if reveal else attrs))
     if legend:
-        _legend(dot, graph)
+        extra = []
+        if not_members:
+            extra.append(
+                (
+                    '<TD><FONT COLOR="#777777">&#8943;&#9675;</FONT></TD>',
+                    "not in the list: why an empty list is empty",
+                )
+            )
+        if reveal:
+            extra.append(
+                (
+                    f'<TD><FONT COLOR="{style.NEW}"><B>&#9632;</B></FONT></TD>',
+                    "what this step adds",
+                )
+            )
+        _legend(dot, graph, look, extra)
     return dot
 
 
-def render(graph: nx.DiGraph, fmt: str, title: str | None = None, legend: bool = True) -> bytes:
-    """The diagram in one of FORMATS, as bytes."""
-    dot = to_dot(graph, title, legend)
+def render(
+    graph: nx.DiGraph,
+    fmt: str,
+    title: str | None = None,
+    legend: bool = True,
+    look: style.Look = style.SCREEN,
+    reveal: Reveal | None = None,
+    viewport: str | None = None,
+) -> bytes:
+    """The diagram in one of FORMATS, as bytes. On a page (slides), the drawing is centred on it and
+    zoomed to fit; `viewport` gives the page's viewport where it was worked out already (steps)."""
+    dot = to_dot(graph, title, legend, look, reveal)
+    if look.page:
+        dot.attr(viewport=viewport or page_viewport(dot, look), margin="0")  # PDF would add half an inch
+        if fmt == "png":
+            dot.attr(dpi=str(look.dpi))  # the page's inches become the projector's pixels
     if fmt == "dot":
         return dot.source.encode("utf-8")
     return dot.pipe(format=fmt)
+
+
+def page_viewport(dot: graphviz.Digraph, look: style.Look) -> str:
+    """The `viewport` that puts the laid-out drawing on the page: the page's size in points, the
+    zoom that fits the drawing in it (shrinking a large one, enlarging a small one a little), and
+    the drawing's centre. Graphviz's `size` and `ratio` fit a drawing only roughly (a PNG came out
+    1696x1081); a viewport gives the page exactly."""
+    assert look.page is not None
+    plain = dot.pipe(format="plain").decode("utf-8")
+    width, height = (float(x) * 72 for x in plain.split("\n", 1)[0].split()[2:4])
+    page_w, page_h = (x * 72 for x in look.page)
+    zoom = min(page_w / width, page_h / height, style.SLIDE_MAX_ZOOM) * 0.98  # a margin
+    return f"{page_w:.1f},{page_h:.1f},{zoom:.4f},{width / 2:.2f},{height / 2:.2f}"
+
+
+def measure(graph: nx.DiGraph, legend: bool, look: style.Look) -> tuple[float, float]:
+    """The laid-out graph's width and height in inches, before it is put on any page."""
+    plain = to_dot(graph, legend=legend, look=look).pipe(format="plain").decode("utf-8")
+    width, height = plain.split("\n", 1)[0].split()[2:4]
+    return float(width), float(height)

@@ -80,10 +80,15 @@ def build(assessment: Assessment, steps: int | None = None, explanation: Explana
         graph.add_node(
             lnode, kind="list", id=lid, value=assessment.value(lid), stage=ldef.stage, public=True, meaning=ldef.meaning
         )
+        # The members in the list justify it; an empty list is justified by each member a rule
+        # concluded is not in it (as `why` shows it), so that it is not drawn unconnected.
+        empty = not assessment.value(lid)
         for member in ldef.members:
             mnode = conclusion_node(ldef.member_id(member))
             if mnode in graph and graph.nodes[mnode]["value"] == "yes":
                 graph.add_edge(mnode, lnode, kind="member")
+            elif mnode in graph and empty:
+                graph.add_edge(mnode, lnode, kind="member", excluded=True)
     for firing in firings:
         for target in firing.rule.defeats:
             name, _, value = target.partition("=")
@@ -169,6 +174,68 @@ def justification(graph: nx.DiGraph, conclusion: str, depth: int | None = None) 
             if not frontier:
                 break
     return graph.subgraph(keep).copy()
+
+
+def stage(graph: nx.DiGraph, name: str, depth: int | None = None) -> nx.DiGraph:
+    """One stage: its public conclusions and lists, and what justifies them. A list nothing was
+    concluded about (no member in it, none shown not to be) has no justification to draw."""
+    roots = [
+        n
+        for n, d in graph.nodes(data=True)
+        if d["kind"] != "fact"
+        and d.get("stage") == name
+        and (d.get("public") or d["kind"] == "list")
+        and (d["kind"] != "list" or graph.in_degree(n))
+    ]
+    return justifications(graph, roots, depth)
+
+
+def justifications(graph: nx.DiGraph, roots: list[str], depth: int | None = None) -> nx.DiGraph:
+    """The union of the justifications of these nodes."""
+    keep: set[str] = set()
+    for root in roots:
+        keep |= set(justification(graph, root.split(":", 1)[1], depth).nodes)
+    return graph.subgraph(keep).copy()
+
+
+def roots(graph: nx.DiGraph) -> list[str]:
+    """The nodes nothing else in the graph rests on: where its justifications end."""
+    return sorted(n for n in graph.nodes if graph.out_degree(n) == 0 and graph.nodes[n]["kind"] != "fact")
+
+
+def depth_of(graph: nx.DiGraph) -> int:
+    """The most rules between a root and a fact: the depth that shows the whole graph."""
+    rules = [n for n, d in graph.nodes(data=True) if d["kind"] == "rule"]
+    if not rules:
+        return 1
+    sub = graph.subgraph(rules + [n for n, d in graph.nodes(data=True) if d["kind"] != "fact"])
+    longest = nx.dag_longest_path(sub)
+    return max(1, sum(1 for n in longest if graph.nodes[n]["kind"] == "rule"))
+
+
+def fold(full: nx.DiGraph, shown: nx.DiGraph, depth: int) -> nx.DiGraph:
+    """`shown` cut to `depth` rules back from its roots. Each conclusion whose own justification
+    is cut carries `folded`, the number of rules behind it left out, for the diagram to say so."""
+    cut = justifications(shown, roots(shown), depth)
+    for node, data in cut.nodes(data=True):
+        if data["kind"] == "fact" or cut.in_degree(node) == shown.in_degree(node):
+            continue  # a fact, or a conclusion whose own rules are all drawn
+        behind = {a for a in nx.ancestors(shown, node) if shown.nodes[a]["kind"] == "rule"}
+        data["folded"] = len(behind - set(cut.nodes))
+    left_out = {n for n in shown.nodes if n not in cut}
+    cut.graph["folded"] = {
+        "depth": depth,
+        "rules": sum(1 for n in left_out if full.nodes[n]["kind"] == "rule"),
+        "facts": sum(1 for n in left_out if full.nodes[n]["kind"] == "fact"),
+        "conclusions": sum(1 for n in left_out if full.nodes[n]["kind"] in ("conclusion", "list")),
+    }
+    return cut
+
+
+def chain(assessment: Assessment, graph: nx.DiGraph, conclusion: str) -> list[Any]:
+    """The firings in one conclusion's justification, in the order they fired."""
+    rules = {n for n, d in justification(graph, conclusion).nodes(data=True) if d["kind"] == "rule"}
+    return [f for f in assessment.firings if rule_node(f.rule.id) in rules]
 
 
 def to_json(graph: nx.DiGraph) -> dict[str, Any]:
