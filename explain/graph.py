@@ -247,16 +247,3 @@ def to_json(graph: nx.DiGraph) -> dict[str, Any]:
         nodes.append(data)
     edges = [dict(graph.edges[u, v], source=u, target=v) for u, v in sorted(graph.edges)]
     return {"graph": dict(graph.graph), "nodes": nodes, "edges": edges}
-
-
-def stage(graph: nx.DiGraph, stage_id: str, depth: int | None = None) -> nx.DiGraph:
-    """One stage drawn alone: its public conclusions (and lists) and what justifies them."""
-    roots = [
-        n
-        for n, d in graph.nodes(data=True)
-        if d["kind"] != "fact" and d.get("stage") == stage_id and (d["kind"] == "list" or d.get("public"))
-    ]
-    keep: set[str] = set()
-    for root in roots:
-        keep |= set(justification(graph, root.split(":", 1)[1], depth).nodes)
-    return graph.subgraph(keep).copy()
