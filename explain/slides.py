@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -42,17 +43,22 @@ def fit(full: nx.DiGraph, shown: nx.DiGraph, look: style.Look, legend: bool) -> 
     return graph.fold(full, shown, 1)
 
 
-def steps(
-    assessment: Assessment,
-    shown: nx.DiGraph,
-    fmt: str,
-    look: style.Look = style.SCREEN,
-    legend: bool = True,
-) -> list[tuple[str, bytes]]:
-    """One diagram per firing of a rule in `shown` that adds to it, in the order they fired: (file
-    name, bytes). Each is the whole of `shown`, laid out the same, with only what those firings
-    reached drawn. A firing that adds nothing drawn (a rule firing again on another alternative
-    of its conditions, all of whose premises are drawn already) gets no slide of its own."""
+@dataclass(frozen=True)
+class Frame:
+    """One step of the reasoning as drawn: the firing, what is reached once it has fired, and
+    what it adds."""
+
+    number: int  # 1-based
+    firing: Any
+    reveal: dot.Reveal
+    title: str
+
+
+def frames(assessment: Assessment, shown: nx.DiGraph, look: style.Look = style.SCREEN) -> list[Frame]:
+    """The steps of `shown`: one per firing of a rule in it that adds to it, in the order they
+    fired. A firing that adds nothing drawn (a rule firing again on another alternative of its
+    conditions, all of whose premises are drawn already) gets no step of its own. Every step's
+    title fits one box, so that the layout is the same at every step."""
     from .explanation import Explanation
 
     rule_nodes = {n for n, d in shown.nodes(data=True) if d["kind"] == "rule"}
@@ -71,22 +77,37 @@ def steps(
         for n, (firing, _, _) in enumerate(reached, start=1)
     ]
     box = dot.title_box(titles, look)
-    viewport = None
-    if look.page:  # every step is laid out alike: one measure serves them all
-        everything = dot.Reveal(frozenset(shown.nodes), frozenset(drawn_edges), frozenset(), frozenset(), box)
-        viewport = dot.page_viewport(dot.to_dot(shown, titles[0], legend, look, everything), look) if titles else None
     out = []
     before: tuple[frozenset[str], frozenset[tuple[str, str]]] = (frozenset(), frozenset())
-    for n, ((_, nodes, edges), title) in enumerate(zip(reached, titles, strict=True), start=1):
-        reveal = dot.Reveal(nodes, edges, nodes - before[0], edges - before[1], box)
-        out.append(
-            (
-                f"step-{n:03d}.{fmt}",
-                dot.render(shown, fmt, title=title, legend=legend, look=look, reveal=reveal, viewport=viewport),
-            )
-        )
+    for n, ((firing, nodes, edges), title) in enumerate(zip(reached, titles, strict=True), start=1):
+        out.append(Frame(n, firing, dot.Reveal(nodes, edges, nodes - before[0], edges - before[1], box), title))
         before = (nodes, edges)
     return out
+
+
+def steps(
+    assessment: Assessment,
+    shown: nx.DiGraph,
+    fmt: str,
+    look: style.Look = style.SCREEN,
+    legend: bool = True,
+) -> list[tuple[str, bytes]]:
+    """One diagram per step (`frames`): (file name, bytes). Each is the whole of `shown`, laid out
+    the same, with only what those firings reached drawn."""
+    found = frames(assessment, shown, look)
+    viewport = None
+    if look.page and found:  # every step is laid out alike: one measure serves them all
+        box = found[0].reveal.title_box
+        drawn = frozenset((u, v) for u, v, _ in dot.drawn_edges(shown))
+        everything = dot.Reveal(frozenset(shown.nodes), drawn, frozenset(), frozenset(), box)
+        viewport = dot.page_viewport(dot.to_dot(shown, found[0].title, legend, look, everything), look)
+    return [
+        (
+            f"step-{f.number:03d}.{fmt}",
+            dot.render(shown, fmt, title=f.title, legend=legend, look=look, reveal=f.reveal, viewport=viewport),
+        )
+        for f in found
+    ]
 
 
 def _step_title(assessment: Assessment, firing: Any, n: int, total: int) -> str:

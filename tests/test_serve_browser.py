@@ -179,7 +179,7 @@ def test_stepping_through_five_firings_keeps_the_diagram_still(page):
     head = page.find_element(By.ID, "step-head").text
     assert re.search(r"Step 5 of \d+", head) and "Firing" in head
     assert page.find_element(By.CSS_SELECTOR, "#diagram svg").size == first_box
-    assert page.find_elements(By.CSS_SELECTOR, "#diagram g.kb-new")
+    assert page.find_elements(By.CSS_SELECTOR, "#diagram g.new")
     page.find_element(By.ID, "step-back").click()
     wait_for(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#diagram[data-step='4']"), "back to step 4")
 

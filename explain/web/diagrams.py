@@ -1,7 +1,7 @@
 """The diagrams the page shows: a conclusion's justification as inline SVG, and the same diagram
-step by step. Every step is the one full layout (Graphviz lays it out once; a step only fades
-what the engine has not yet concluded and rings what the newest firing added), so nothing moves
-between steps when the class is watching."""
+step by step, as `kbcheck explain --steps` draws it (explain/slides.py): every step is the one
+full layout with what is not yet reached invisible and what the newest firing added highlighted,
+so nothing moves between steps while the class is watching."""
 
 from __future__ import annotations
 
@@ -11,16 +11,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kbcheck.engine.result import Assessment, Firing
-from kbcheck.explain import dot, graph
+from kbcheck.explain import dot, graph, slides
 from kbcheck.explain.explanation import Explanation
-
-_GROUP = re.compile(r'<g id="(?:node|edge)\d+" class="(node|edge)">\s*<title>(.*?)</title>', re.S)
-STEP_STYLE = (
-    "<style>.kb-future{opacity:.08}"
-    ".kb-new polygon,.kb-new path,.kb-new ellipse{stroke:#d4380d;stroke-width:4px}"
-    ".kb-new text{font-weight:bold}</style>"
-)
 
 
 def inline(svg: bytes, label: str) -> str:
@@ -48,54 +40,27 @@ def why_svg(explanation: Explanation, conclusion: str) -> str:
 
 @dataclass
 class Step:
-    number: int  # 1-based, among the firings in this conclusion's justification
+    frame: slides.Frame
     total: int
-    firing: Firing
     svg: str
 
+    @property
+    def number(self) -> int:
+        return self.frame.number
 
-def _firing_steps(assessment: Assessment, shown: nx.DiGraph) -> list[int]:
-    rule_nodes = {n for n, d in shown.nodes(data=True) if d["kind"] == "rule"}
-    return [f.step for f in assessment.firings if graph.rule_node(f.rule.id) in rule_nodes]
-
-
-def _visible(explanation: Explanation, shown: nx.DiGraph, upto: int) -> set[str]:
-    if upto <= 0:
-        return set()
-    partial = graph.build(explanation.assessment, steps=upto, explanation=explanation)
-    return {n for n in partial.nodes if n in shown}
+    @property
+    def firing(self):  # type: ignore[no-untyped-def]
+        return self.frame.firing
 
 
 def step(explanation: Explanation, conclusion: str, number: int) -> Step | None:
-    """Firing `number` of the conclusion's justification, drawn on the full layout; None if the
-    conclusion has no firing to step through."""
-    assessment = explanation.assessment
+    """Step `number` of the conclusion's justification (clamped to the steps there are), drawn
+    on the full layout; None if no rule concluded it."""
     shown = shown_graph(explanation, conclusion)
-    steps = _firing_steps(assessment, shown)
-    if not steps:
+    found = slides.frames(explanation.assessment, shown)
+    if not found:
         return None
-    number = max(1, min(number, len(steps)))
-    now = _visible(explanation, shown, steps[number - 1])
-    before = _visible(explanation, shown, steps[number - 2]) if number > 1 else set()
-    by_id = {dot.dot_id(n): n for n in shown.nodes}
-
-    def mark(match: re.Match[str]) -> str:
-        kind, title = match.group(1), html.unescape(match.group(2))
-        ends = [by_id.get(part) for part in title.split("->")] if kind == "edge" else [by_id.get(title)]
-        if any(end is None for end in ends):  # the legend and the clusters: always shown
-            return match.group(0)
-        names = [e for e in ends if e is not None]
-        if not all(n in now for n in names):
-            cls = "kb-future"
-        elif kind == "node" and names[0] not in before:
-            cls = "kb-new"
-        else:
-            return match.group(0)
-        return match.group(0).replace(f'class="{kind}"', f'class="{kind} {cls}"', 1)
-
-    svg = dot.render(shown, "svg", legend=False).decode("utf-8")
-    svg = _GROUP.sub(mark, svg)
-    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + STEP_STYLE, svg, count=1)
-    firing = assessment.firings[steps[number - 1] - 1]
-    label = f"Step {number} of {len(steps)}: {firing.rule.title}"
-    return Step(number, len(steps), firing, inline(svg.encode("utf-8"), label))
+    frame = found[max(1, min(number, len(found))) - 1]
+    svg = dot.render(shown, "svg", title=frame.title, legend=False, reveal=frame.reveal)
+    label = f"Step {frame.number} of {len(found)}: {frame.firing.rule.title}"
+    return Step(frame, len(found), inline(svg, label))
