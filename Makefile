@@ -11,7 +11,7 @@ DEMO_CASE := examples/whatsapp-director.yaml
 DEMO_SVG  := demo/whatsapp-director.svg
 ENGINE_SOURCES := setup.py $(wildcard third_party/durable_rules/src/*/*.c third_party/durable_rules/src/*/*.h)
 
-.PHONY: demo test engine-test lint bench bench-peers reliability compiler dot chromium clean
+.PHONY: demo test engine-test lint bench bench-peers reliability compiler dot chromium pdf-tools clean
 
 # The interpreter the virtualenv is (or will be) made from: its headers are the ones the
 # engine is compiled against.
@@ -78,6 +78,21 @@ chromium:
 	    exit 1; \
 	  fi; }
 
+# The PDF report: WeasyPrint (a Python package, installed with kbcheck) loads Pango (Debian's
+# libpango-1.0-0 and libpangoft2-1.0-0); the tests read the PDF back with poppler-utils' pdftotext.
+pdf-tools:
+	@{ { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so.0' && command -v pdftotext >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Pango and poppler-utils (apt-get install libpango-1.0-0 libpangoft2-1.0-0 poppler-utils) for the PDF report"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; }; \
+	  else \
+	    echo "Pango (for the PDF report) or pdftotext (for its tests) is missing. Install them, then run make again:"; \
+	    echo "    sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 poppler-utils   (Debian, Ubuntu)"; \
+	    echo "    brew install pango poppler                                           (macOS)"; \
+	    exit 1; \
+	  fi; }
+
 demo: compiler $(STAMP) dot
 	$(BIN)/kbcheck assess $(DEMO_CASE)
 	@mkdir -p demo
@@ -85,7 +100,7 @@ demo: compiler $(STAMP) dot
 	@echo "The explanation diagram is in $(DEMO_SVG)"
 
 # The suite runs on every core (pytest-xdist): about 3.5 minutes on two, 7 in one process.
-test: compiler $(STAMP) dot chromium
+test: compiler $(STAMP) dot chromium pdf-tools
 	KBCHECK_BROWSER_TESTS=required $(BIN)/python -m pytest -q -n auto
 	$(BIN)/kbcheck lint
 	$(BIN)/ruff check engine explain cli tests

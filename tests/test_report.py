@@ -417,3 +417,130 @@ def test_chromium_sees_the_conclusions_in_the_page(tmp_path):
     dom = done.stdout
     assert "<svg" in dom and 'id="c-offence.mca_s1"' in dom and "made_out" in dom
     assert "<script" not in dom
+
+
+# --- Templates: kbcheck's own, or the report writer's --------------------------------------------------
+EXAMPLE = Path(__file__).parent.parent / "examples" / "whatsapp-director.yaml"
+
+
+def test_the_report_holds_no_markup_and_ships_its_templates():
+    source = Path(report.__file__).read_text(encoding="utf-8")
+    assert "<html" not in source and "<table" not in source and "{ box-sizing" not in source
+    templates = Path(report.__file__).parent / "templates"
+    assert {"report.html.j2", "report.md.j2", "report.css"} <= {p.name for p in templates.iterdir()}
+
+
+def test_a_custom_template_is_used_and_still_escapes(tmp_path):
+    mine = tmp_path / "my.html.j2"
+    mine.write_text(
+        "<h1>{{ report.title }}</h1>\n{% for f in report.key %}<p>{{ key_questions[f.id] }} {{ f.text }}</p>\n"
+        "{% endfor %}<p>{{ report.key[0].reasons[0].cite|href }}</p>{{ diagram }}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.html"
+    result = invoke("report", str(hostile_case(tmp_path)), "--template", str(mine), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    document = out.read_text(encoding="utf-8")
+    assert document.startswith("<h1>&lt;script&gt;alert(1)&lt;/script&gt;")  # the case's title, escaped
+    assert "<p>Is the s.1 offence made out? " in document
+    assert '<a href="https://www.legislation.gov.uk/' in document and "<svg" in document
+
+
+def test_a_custom_markdown_template_is_used(tmp_path):
+    mine = tmp_path / "my.md.j2"
+    mine.write_text("# {{ report.case_id }}\n\n![diagram]({{ diagram_file|path }})\n", encoding="utf-8")
+    out = tmp_path / "out.md"
+    result = invoke("report", str(EXAMPLE), "--template", str(mine), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == "# whatsapp-director\n\n![diagram](out.svg)\n"
+
+
+@pytest.mark.parametrize(
+    "body, where, problem",
+    [
+        ("<p>\n{% for f in report.key %}\n{{ f.id }\n", "my.html.j2:3:", "unexpected '}'"),
+        ("<p>\n{{ report.no_such_thing }}\n", "my.html.j2:2:", "no_such_thing"),
+        ('{% include "missing.html" %}\n', "my.html.j2:", "missing.html"),
+        (None, "my.html.j2:", "no such template file"),
+    ],
+)
+def test_a_bad_template_is_one_line_naming_its_file_and_line(tmp_path, body, where, problem):
+    mine = tmp_path / "my.html.j2"
+    if body is not None:
+        mine.write_text(body, encoding="utf-8")
+    out = tmp_path / "out.html"
+    result = CliRunner().invoke(cli, ["report", str(EXAMPLE), "--template", str(mine), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output, result.output
+    assert where in lines[0] and problem in lines[0], lines[0]
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["my.html.j2"] if body is not None else [])
+
+
+# --- What would settle the open points ----------------------------------------------------------------
+def test_the_open_points_show_the_effect_on_the_headline_conclusions_first(kb, tmp_path):
+    assessment = assess(read_case(EXAMPLE, kb), kb)
+    row = next(q for q in report.gather(assessment).questions if q.fact == "purpose_distress_anxiety")
+    offence = next(c for c in row.headline if c.conclusion == "offence.mca_s1")
+    assert offence.current == "made_out" and offence.outcomes == ((("false",), "not_made_out"),)
+    assert offence.reason and offence.cite  # the rule that would then decide, from the trace
+    assert [c.conclusion for c in row.headline] == [
+        n for n in report.KEY_CONCLUSIONS if n in {c.conclusion for c in row.headline}
+    ]
+    assert "alternatives[osa2023.s179]" in row.settles and "offence.mca_s1" not in row.settles + row.changes
+    out = tmp_path / "report.md"
+    assert invoke("report", str(EXAMPLE), "-o", str(out)).exit_code == 0
+    line = next(x for x in out.read_text(encoding="utf-8").splitlines() if "`purpose_distress_anxiety`" in x)
+    said = line.index("Is the s.1 offence made out? Now `made_out`; if `false`, `not_made_out`: ")
+    assert said < line.index("`alternatives[osa2023.s179]`")
+
+
+# --- PDF ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def whatsapp_pdf(tmp_path_factory) -> Path:
+    pytest.importorskip("weasyprint", reason="WeasyPrint is not installed")
+    out = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    result = invoke("report", str(EXAMPLE), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_pdf_is_a_pdf_of_a_sensible_length(whatsapp_pdf):
+    data = whatsapp_pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo is not installed (apt-get install poppler-utils)")
+    info = subprocess.run(["pdfinfo", str(whatsapp_pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    assert 15 <= pages <= 60, pages
+
+
+def test_the_pdf_has_the_headline_conclusions_and_no_chip_split(whatsapp_pdf, kb):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(whatsapp_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Late-night WhatsApp abuse" in text and "Not legal advice" in text
+    assessment = assess(read_case(EXAMPLE, kb), kb)
+    for f in report.gather(assessment).key:  # each headline value whole, on one line
+        assert re.search(rf"(?<![\w]){re.escape(f.text)}(?![\w])", text), f.text
+    assert "favours_pr\nosecution" not in text and "favours_pr osecution" not in text
+
+
+def test_the_pdf_page_one_is_not_left_nearly_blank(whatsapp_pdf):
+    """The diagram used to start a page of its own, leaving page 2 nearly blank."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    pages = []
+    for n in (1, 2):
+        done = subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(whatsapp_pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        pages.append(done.stdout)
+    assert "Summary" in pages[0] and "1. Why offence.mca_s1 is made_out" in pages[1]
+    assert len(pages[1].split()) > 120, pages[1]
