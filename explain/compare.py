@@ -111,7 +111,7 @@ def _wrap(cell: str, width: int) -> list[str]:
         else:
             if lines:
                 lines[-1] += ","
-            lines.extend(textwrap.wrap(item, width, break_on_hyphens=False) or [""])
+            lines.extend(textwrap.wrap(item, max(width - 1, 1), break_on_hyphens=False) or [""])  # room for its comma
     return lines
 
 

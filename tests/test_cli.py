@@ -171,3 +171,20 @@ def test_what_if_lists_changes_stage_by_stage_and_says_when_a_fact_already_had_t
     assert changed.index("offence.mca_s1") < changed.index("advice.recommendation")
     same = invoke("what-if", str(EXAMPLE), "--set", "medium=messaging_app").output
     assert "The case already gives medium=messaging_app: that is no change." in same
+
+
+@pytest.mark.parametrize("path", sorted((EXAMPLE.parent).glob("*.yaml")), ids=lambda p: p.stem)
+def test_ask_and_compare_fit_100_columns(path):
+    # Every line of their text on the examples; the interview's own test drives its prompts.
+    for args in (
+        ["ask", str(path)],
+        ["ask", str(path), "--top", "3"],
+        ["ask", str(path), "element.purpose"],
+        ["compare", str(path), "--dates", "2014-01-01,2016-01-01,2023-06-01,2024-06-01"],
+        ["compare", str(path), "--dates", "2001-01-01,2014-01-01,2016-01-01,2022-06-01,2024-06-01", "--all"],
+        ["compare", str(path), "--dates", "2024-01-30,2024-01-31", "--all"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 0, args
+        wide = [line for line in result.output.splitlines() if len(line) > 100]
+        assert not wide, (args, wide)
