@@ -23,9 +23,11 @@ from .common import assessed, conclusion_arg, echo_json
 def ask(case_file: str, conclusion: str | None, as_json: bool, top: int | None) -> None:
     """List the facts not given that could settle what is still unknown, most decisive first.
 
-    For each fact: the conclusions it would settle or change, what each of its values would
-    make them, and the rule that would then decide. Without a CONCLUSION, it looks at every
-    conclusion that is unknown or undetermined.
+    For each fact: the conclusions it would settle or change, stage by stage, what each answer
+    would make them ("if yes: not met; if no: met, as now"; a number as the range it stands
+    for, "if 10 to 17"), and the rule that would then decide. Without a CONCLUSION, it looks at
+    every conclusion that is unknown or undetermined. Lines fit 100 columns; --json keeps the ids
+    and the values tried.
 
     \b
     Examples:

@@ -24,7 +24,9 @@ def compare(case_file: str, dates: str, assessment_date: str | None, every: bool
     """Show how the conclusions change with the offence date: the law as it stood on each.
 
     Each date is assessed the same number of days after the offence as the case is, unless
-    --assessment-date fixes the day.
+    --assessment-date fixes the day. The conclusions that differ are listed stage by stage, with
+    values in words ("not concluded" for none), wrapped to 100 columns, and the number left out as
+    the same on every date is said; --json keeps the ids and values as they are.
 
     \b
     Examples:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import textwrap
 from typing import Any
 
 import click
@@ -14,7 +15,7 @@ from kbcheck.engine.case import CASE_ID_RE, case_from_data, parse_fact_text
 from kbcheck.engine.dates import parse_date
 from kbcheck.engine.model import KB, FactDef
 from kbcheck.explain.explanation import Explanation
-from kbcheck.explain.interview import candidates, why_text
+from kbcheck.explain.interview import plan, stop_text, why_text
 from kbcheck.explain.text import value_text
 
 from .common import KbcheckClickError, settings, write_atomic
@@ -80,13 +81,33 @@ def choice(values: tuple[str, ...], text: str, aliases: dict[str, str]) -> str:
     raise ValueError(f"'{text}' is not one of the options: answer a number or a name ({numbered})")
 
 
-def options_text(fact: FactDef) -> str:
-    keys = "Enter: don't know, ?: why, back: undo the last answer, done: save and stop"
+KEYS = "(Enter: don't know, ?: why, back: undo the last answer, done: save and stop)"
+
+
+def options_text(fact: FactDef) -> list[str]:
+    """The answers a question takes, as pieces that are never broken across lines."""
     if fact.type == "bool":
-        return f"yes / no  ({keys})"
+        return ["yes / no", KEYS]
     if fact.type == "enum":
-        return "  ".join(f"{n}) {v}" for n, v in enumerate(fact.values, start=1)) + f"  ({keys})"
-    return f"a whole number  ({keys})"
+        return [f"{n}) {v.replace('_', ' ')}" for n, v in enumerate(fact.values, start=1)] + [KEYS]
+    return ["a whole number", KEYS]
+
+
+def prompt_text(number: int, at_most: int, fact: FactDef, width: int = 100) -> str:
+    """The question, how many remain at most, and the answers it takes, wrapped so that no line is
+    wider than `width` (a terminal of 100 columns shows it as written)."""
+    head = f"Question {number} of at most {at_most}: {fact.question or fact.meaning}"
+    lines = textwrap.wrap(head, width, subsequent_indent="   ", break_on_hyphens=False)
+    pieces = options_text(fact)
+    pieces[0], pieces[-1] = "[" + pieces[0], pieces[-1] + "] > "
+    row = "  "
+    for piece in pieces:
+        if len(row) > 3 and len(row) + 2 + len(piece.rstrip()) > width:
+            lines.append(row.rstrip())
+            row = "  "
+        row = f"{row} {piece}" if row == "  " else f"{row}  {piece}"
+    lines.append(row)
+    return "\n" + "\n".join(lines)
 
 
 def case_data(
@@ -126,10 +147,13 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
     """Build a case by answering only the questions that can still change a conclusion.
 
     It opens with the case: its id (unless --id), the offence date (unless --offence-date), the
-    date to assess it at (Enter for today) and where it happened. Then the facts, the most
-    decisive question first. Answer yes, no, an option's number or name, a number, or Enter for
-    don't know; ? says why it is asking; back takes the last answer back; done stops. An answer
-    that cannot be read is refused, and the question asked again. Settled conclusions are shown as they settle.
+    date to assess it at (Enter for today) and where it happened. Then the facts: first the one
+    that can change the most about the offence, then the evidential stage, then the outcome
+    (ranked as `kbcheck ask` ranks, again after each answer), each question saying at most how
+    many remain; it stops when nothing still to ask could change those conclusions. Answer yes,
+    no, an option's number or name, a number, or Enter for don't know; ? says why it is asking;
+    back takes the last answer back; done stops. An answer that cannot be read is refused, and
+    the question asked again. Settled conclusions are shown as they settle.
     Ctrl-C or the end of input offers to save what has been answered. Exit status 1 when nothing
     is saved.
 
@@ -174,15 +198,16 @@ def interview(output: str | None, offence_date: str | None, case_id: str | None)
                 if status == "settled" and name not in settled_shown:
                     settled_shown.add(name)
                     click.echo(f"  settled: {name} = {value_text(explanation.assessment.value(name))}")
-            options = candidates(explanation, case, set(unknown))
-            if not options:
-                click.echo("No other fact could change a conclusion.")
+            next_up = plan(explanation, case, set(unknown))
+            if not next_up.candidates:
+                click.echo(stop_text(kb, next_up))
                 break
-            chosen = options[0]
+            chosen = next_up.candidates[0]
             fact = kb.facts[chosen.fact]
             asked += 1
+            at_most = asked - 1 + next_up.remaining
             while True:
-                answer = ask(f"\n{asked}. {fact.question or fact.meaning}\n   [{options_text(fact)}] > ")
+                answer = ask(prompt_text(asked, at_most, fact))
                 if answer == "?":
                     click.echo(why_text(kb, chosen))
                     continue

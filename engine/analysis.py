@@ -199,6 +199,39 @@ class Analysis:
                 possible.setdefault(crule.conclusion, set()).add(crule.value)
         return possible
 
+    def relevant(self, candidates: Candidates, targets: Iterable[str], open_facts: set[str]) -> set[str]:
+        """The open facts that could still change any of the targets: those a rule tests that may
+        still fire for an open target, or for an open conclusion such a rule rests on. A settled
+        conclusion (one possible value) is not followed, nor is a rule that cannot fire, since no
+        open fact can change either. Never too few (the possible values are never too few), so
+        its size bounds the questions an interview still has to ask, and it only shrinks as facts
+        are given."""
+        possible: dict[str, set[str]] = {}
+        live: dict[str, list[CompiledRule]] = {}
+        facts_first = {n: c[0] for n, c in candidates.items()}
+        for crule in self.ckb.in_dependency_order:
+            if self._may_fire(crule, candidates, possible, facts_first):
+                possible.setdefault(crule.conclusion, set()).add(crule.value)
+                live.setdefault(crule.conclusion, []).append(crule)
+        found: set[str] = set()
+        seen: set[str] = set()
+        todo = [m for t in targets for m in self.expand(t)]
+        while todo:
+            name = todo.pop()
+            if name in seen or len(possible.get(name, ())) <= 1:
+                continue
+            seen.add(name)
+            for crule in live.get(name, []):
+                for pattern in crule.patterns:
+                    if pattern.name in open_facts:
+                        found.add(pattern.name)
+                    elif pattern.name in self.kb.conclusions:
+                        todo.append(pattern.name)
+                    for test in pattern.tests:
+                        if isinstance(test.operand, Offset) and test.operand.fact in open_facts:
+                            found.add(test.operand.fact)
+        return found
+
     @staticmethod
     def _may_fire(
         crule: CompiledRule, candidates: Candidates, possible: dict[str, set[str]], dates: dict[str, dict[str, Any]]

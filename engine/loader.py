@@ -265,21 +265,26 @@ def _load_vocab(c: _Collector, path: Path) -> tuple[dict[str, FactDef], dict[str
 
 def _load_conclusions(
     c: _Collector, path: Path
-) -> tuple[dict[str, ConclusionDef], dict[str, ListDef], dict[str, str], dict[str, int]]:
+) -> tuple[dict[str, ConclusionDef], dict[str, ListDef], dict[str, str], dict[str, int], list[str]]:
     data = _load(c, path)
     conclusions: dict[str, ConclusionDef] = {}
     lists: dict[str, ListDef] = {}
     stages: dict[str, str] = {}
     lines: dict[str, int] = {}
+    interview: list[str] = []  # the stages whose conclusions an interview asks about
     if data is None:
-        return conclusions, lists, stages, lines
+        return conclusions, lists, stages, lines, interview
     if not isinstance(data, LDict):
         c.add(path, None, None, "expected a mapping with 'stages', 'conclusions' and 'lists'")
-        return conclusions, lists, stages, lines
+        return conclusions, lists, stages, lines, interview
     _check_keys(c, path, data, {"stages", "conclusions", "lists"}, None, ("stages", "conclusions"))
     for node in data.get("stages") or []:
-        if isinstance(node, LDict) and _check_keys(c, path, node, {"id", "title"}, None, ("id", "title")):
+        if isinstance(node, LDict) and _check_keys(c, path, node, {"id", "title", "interview"}, None, ("id", "title")):
             stages[str(node["id"])] = str(node["title"])
+            if node.get("interview", False) not in (True, False):
+                c.add(path, node.line_of("interview"), str(node["id"]), "interview must be true or false")
+            elif node.get("interview"):
+                interview.append(str(node["id"]))
 
     def stage_of(node: LDict, cid: str) -> str:
         stage = str(node.get("stage"))
@@ -368,7 +373,7 @@ def _load_conclusions(
                 member=member,
             )
             lines[mid] = node.line_of("members") or 0
-    return conclusions, lists, stages, lines
+    return conclusions, lists, stages, lines, interview
 
 
 class _ConditionParser:
@@ -655,7 +660,7 @@ def load_kb(root: Path | str | None = None) -> KB:
     sources = _load_sources(c, root / "sources.yaml")
     c.broken_sources = len(c.errors) > before
     facts, groups, raw_constraints = _load_vocab(c, root / "vocab.yaml")
-    conclusions, lists, stages, concl_lines = _load_conclusions(c, root / "conclusions.yaml")
+    conclusions, lists, stages, concl_lines, interview = _load_conclusions(c, root / "conclusions.yaml")
     for name in set(facts) & set(conclusions):
         c.add(root / "conclusions.yaml", concl_lines.get(name), name, "a conclusion cannot share its name with a fact")
     parser = _ConditionParser(c, facts, conclusions)
@@ -716,6 +721,7 @@ def load_kb(root: Path | str | None = None) -> KB:
         groups=groups,
         stages=stages,
         fingerprint=_fingerprint(every),
+        interview_stages=tuple(interview),
     )
 
 

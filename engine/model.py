@@ -241,6 +241,9 @@ class KB:
     groups: dict[str, str]
     stages: dict[str, str]
     fingerprint: str
+    # The stages whose conclusions `kbcheck interview` asks about until nothing left to ask could
+    # change them, most important first (their order in kb/conclusions.yaml).
+    interview_stages: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

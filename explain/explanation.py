@@ -8,6 +8,7 @@ helpers) only format what these objects hold.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -95,8 +96,15 @@ class Question:
         that could overturn the offence, the evidence and the outcome comes before one that only
         settles whether a sentencing factor applies."""
         settled = sum(self.weights.get(e.conclusion, 1) for e in self.effects if e.settles)
-        changed = sum(self.weights.get(e.conclusion, 1) for e in self.effects)
-        return (-(settled + changed), -settled, len(self.fact))
+        return (-self.score(), -settled, len(self.fact))
+
+    def score(self, among: Collection[str] | None = None) -> int:
+        """The weight of what the answer could change (`among` these conclusions, or any): a
+        conclusion it would settle counts twice, one it would only change once. The interview
+        ranks by this, stage by stage, so that it ranks as `ask` does."""
+        effects = [e for e in self.effects if among is None or e.conclusion in among]
+        settled = sum(self.weights.get(e.conclusion, 1) for e in effects if e.settles)
+        return settled + sum(self.weights.get(e.conclusion, 1) for e in effects)
 
 
 def _ask_weight(cdef: ConclusionDef) -> int:
@@ -238,14 +246,23 @@ class Explanation:
                 names.append(cid)
         return names
 
-    def missing(self, conclusion: str | None = None) -> list[Question]:
-        """The unknown facts that could change the targets, most decisive first."""
-        targets = self.targets(conclusion)
+    def missing(
+        self,
+        conclusion: str | None = None,
+        targets: list[str] | None = None,
+        among: Collection[str] | None = None,
+    ) -> list[Question]:
+        """The unknown facts that could change the targets (`targets`, or those of `conclusion`),
+        most decisive first; only facts `among` these, where given (the interview's facts not yet
+        asked)."""
+        targets = self.targets(conclusion) if targets is None else targets
         if not targets:
             return []
         deps: set[str] = set()
         for target in targets:
             deps |= self.analysis.dependencies(target)
+        if among is not None:
+            deps &= set(among)
         unknown = sorted(f for f in deps if not self.kb.facts[f].header and f not in self.case.given)
         questions = []
         for fact in unknown:

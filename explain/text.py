@@ -19,6 +19,62 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+def value_words(value: Any) -> str:
+    """A value as a reader says it: null is "not concluded", an empty list "none", true and false
+    "yes" and "no", and a value of words has spaces for underscores ("not made out"). A value
+    with a digit in it ("ca2003_s127_1", "outcome_1_charge_summons") names an offence or a record
+    and is kept as the id, so it can be looked up."""
+    if value is None:
+        return "not concluded"
+    if isinstance(value, list):
+        return ", ".join(value_words(v) for v in value) if value else "none"
+    if isinstance(value, bool) or value in ("true", "false"):
+        return "yes" if value in (True, "true") else "no"
+    text = str(value)
+    return text if any(ch.isdigit() for ch in text) else text.replace("_", " ")
+
+
+def answer_words(fact: Any, values: list[str], tried: list[str]) -> str:
+    """The answers to a fact that lead to one result, in words: "yes", "letter or email", and for a
+    number the range they stand for ("10 to 17", "26 or more"), not the values either side of a
+    boundary that were tried. `tried` is every value tried, in order; a run of them that leads to
+    the same result stands for every number from its first to the one before the next run."""
+    if fact.type != "int":
+        said = [value_words(v) for v in values]
+        return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " or " + said[-1]
+    numbers = [int(v) for v in tried]
+    chosen = {int(v) for v in values}
+    ranges = []
+    for n, number in enumerate(numbers):
+        if number not in chosen or (n and numbers[n - 1] in chosen):
+            continue
+        end = n
+        while end + 1 < len(numbers) and numbers[end + 1] in chosen:
+            end += 1
+        if end + 1 == len(numbers):
+            top = fact.maximum
+            ranges.append(f"{number} or more" if top is None or top > number else str(number))
+        else:
+            last = numbers[end + 1] - 1
+            ranges.append(str(number) if last == number else f"{number} to {last}")
+    return ranges[0] if len(ranges) == 1 else ", ".join(ranges[:-1]) + " or " + ranges[-1]
+
+
+def outcomes_words(fact: Any, outcomes: dict[str, Any], current: Any) -> str:
+    """What each answer would make a conclusion: "if yes: not met; if no: met, as now" (answers
+    with the same result together, those that change it first)."""
+    groups: dict[str, list[str]] = {}
+    for answer, result in outcomes.items():
+        groups.setdefault(str(result), []).append(answer)
+    parts = sorted(groups.items(), key=lambda item: item[0] == str(current))
+    tried = list(outcomes)
+    return "; ".join(
+        f"if {answer_words(fact, answers, tried)}: {value_words(result)}"
+        + (", as now" if result == str(current) else "")
+        for result, answers in parts
+    )
+
+
 def qualifier_words(qualifier: str) -> str:
     """A qualifier as words ('relies on inference'); '' stays ''."""
     return qualifier.replace("_", " ")
@@ -246,26 +302,47 @@ def why_not_text(kb: KB, conclusion: str, value: str, actual: Any, attempts: lis
     return "\n".join(lines) + "\n"
 
 
-def ask_text(kb: KB, questions: list[Any], targets: list[str]) -> str:
+def ask_text(kb: KB, questions: list[Any], targets: list[str], width: int = 100) -> str:
+    """Each fact in the order given (most decisive first) with its question, then what each answer
+    would make each conclusion, stage by stage and, within a stage, the contract's conclusions
+    before members of lists and the weightier first; wrapped to `width` columns."""
     if not targets:
         return "Every conclusion is settled: no fact that is not given could change any of them.\n"
     if not questions:
-        return "No single fact that is not given would change " + ", ".join(targets) + ".\n"
+        return (
+            "\n".join(wrap("No single fact that is not given would change " + ", ".join(targets) + ".", width)) + "\n"
+        )
     lines = [
         "Facts not given that could change "
         + (targets[0] if len(targets) == 1 else "what is still open")
         + ", most decisive first:"
     ]
+    order = {sid: n for n, sid in enumerate(kb.stages)}
+
+    def importance(effect: Any, weights: dict[str, int]) -> tuple[int, bool, int]:
+        cdef = kb.conclusions[effect.conclusion]
+        return (order.get(cdef.stage, len(order)), cdef.list_id is not None, -weights.get(effect.conclusion, 1))
+
     for n, question in enumerate(questions, start=1):
+        fact = kb.facts[question.fact]
         lines.append("")
-        lines.append(f"{n}. {question.fact}: {question.question}")
-        for effect in question.effects:
-            outcomes = "; ".join(f"{v} -> {c}" for v, c in effect.outcomes.items())
+        lines += wrap(f"{n}. {question.fact}: {question.question}", width, "", "   ")
+        for effect in sorted(question.effects, key=lambda e: importance(e, question.weights)):
             verb = "would settle" if effect.settles else "would change"
-            lines.append(f"     {verb} {effect.conclusion} (now {effect.current}): {outcomes}")
+            said = outcomes_words(fact, effect.outcomes, effect.current)
+            head = f"{verb} {effect.conclusion} (now {value_words(effect.current)}): {said}"
+            lines += wrap(head, width, "     ", "       ")
             if effect.reason:
-                lines.append(f"       why it matters: {effect.reason[0]} [{effect.reason[1]}]")
+                lines += wrap(f"why it matters: {effect.reason[0]} [{effect.reason[1]}]", width, "       ", "         ")
     return "\n".join(lines) + "\n"
+
+
+def wrap(text: str, width: int = 100, indent: str = "", more: str = "") -> list[str]:
+    """A paragraph as lines of at most `width` columns, never broken inside a word or at a hyphen
+    (an id such as ca2003.s127_1 stays whole)."""
+    return textwrap.wrap(
+        text, width, initial_indent=indent, subsequent_indent=more, break_on_hyphens=False, break_long_words=False
+    ) or [indent]
 
 
 def what_if_text(kb: KB, before: Any, after: Any, changes: list[Any], edits: list[str], same: list[str]) -> str:

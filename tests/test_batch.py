@@ -118,7 +118,7 @@ def test_compare_shows_the_threat_limb_repealed():
     assert data["conclusions"]["offence.mca_s1"] == ["made_out", "not_made_out"]
     assert data["conclusions"]["defence.s1_2"] == ["does_not_apply", "not_available"]
     text = CliRunner().invoke(cli, ["compare", str(threat), "--dates", "2014-01-01,2016-01-01"]).output
-    assert "procedure.mode_of_trial" in text and "summary_only" in text and "either_way" in text
+    assert "procedure.mode_of_trial" in text and "summary only" in text and "either way" in text
 
 
 def test_compare_wraps_a_long_list_rather_than_cutting_it():
@@ -128,9 +128,22 @@ def test_compare_wraps_a_long_list_rather_than_cutting_it():
     assert "…" not in text
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("law.content_limbs_available"))
-    assert "false_information," in lines[at] and "threat" in lines[at + 1]
-    assert lines[at + 1].startswith(" " * len("law.content_limbs_available"))  # a continuation line
-    assert max(len(line) for line in lines) <= 2 + 27 + 2 + 40 + 2 + 40
+    assert "false information," in lines[at] and "threat" in lines[at + 2]
+    assert lines[at + 1].startswith(" " * len("law.content_limbs_available"))  # continuation lines
+    assert lines[at + 2].startswith(" " * len("law.content_limbs_available"))
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_compare_speaks_values_in_words_and_counts_what_it_leaves_out():
+    example = Path(__file__).parent.parent / "examples" / "whatsapp-director.yaml"
+    args = ["compare", str(example), "--dates", "2014-01-01,2016-01-01"]
+    text = CliRunner().invoke(cli, args).output
+    assert "null" not in text and "not concluded" in text  # the maximum sentence before 2015
+    changed = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)["conclusions"]
+    assert changed["penalty.max_custody_months_indictment"] == [None, 24]  # --json keeps null and ids
+    total = len(load_kb().public_conclusions())
+    assert f"{total - len(changed)} conclusions not shown are the same on both dates (--all shows them)." in text
+    assert "not shown" not in CliRunner().invoke(cli, [*args, "--all"]).output
 
 
 def test_interview_asks_few_questions_and_writes_a_case_assess_accepts(tmp_path):

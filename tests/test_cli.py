@@ -145,6 +145,24 @@ def test_ask_top_lists_only_the_most_decisive_facts_and_counts_the_rest():
     )
 
 
+def test_ask_speaks_answers_in_words_and_a_number_as_the_range_it_stands_for():
+    # The ages tried are those either side of each boundary (17, 18, 25, 26...): what is shown is
+    # the range each stands for, and yes or no for a question of yes or no.
+    shown = " ".join(invoke("ask", str(EXAMPLE)).output.split())  # as read, across wrapped lines
+    assert "if 10 to 17: strong; if 18 or more: none, as now" in shown
+    assert "->" not in shown and " 17;" not in shown
+    assert "if yes: unknown; if no: met, as now" in shown
+
+
+def test_ask_lists_each_facts_effects_stage_by_stage(kb):
+    shown = invoke("ask", str(EXAMPLE)).output
+    order = {sid: n for n, sid in enumerate(kb.stages)}
+    for block in shown.split("\n\n")[1:]:
+        named = [line.split()[2] for line in block.splitlines() if line.startswith("     would ")]
+        stages = [order[kb.conclusions[n].stage if n in kb.conclusions else kb.lists[n].stage] for n in named]
+        assert stages == sorted(stages), block
+
+
 def test_what_if_lists_changes_stage_by_stage_and_says_when_a_fact_already_had_that_value(kb):
     shown = invoke("what-if", str(EXAMPLE), "--set", "mutual_exchange=true").output
     changed = [line.split(":")[0] for line in shown.splitlines() if line and not line.startswith((" ", "What if"))]
@@ -153,3 +171,20 @@ def test_what_if_lists_changes_stage_by_stage_and_says_when_a_fact_already_had_t
     assert changed.index("offence.mca_s1") < changed.index("advice.recommendation")
     same = invoke("what-if", str(EXAMPLE), "--set", "medium=messaging_app").output
     assert "The case already gives medium=messaging_app: that is no change." in same
+
+
+@pytest.mark.parametrize("path", sorted((EXAMPLE.parent).glob("*.yaml")), ids=lambda p: p.stem)
+def test_ask_and_compare_fit_100_columns(path):
+    # Every line of their text on the examples; the interview's own test drives its prompts.
+    for args in (
+        ["ask", str(path)],
+        ["ask", str(path), "--top", "3"],
+        ["ask", str(path), "element.purpose"],
+        ["compare", str(path), "--dates", "2014-01-01,2016-01-01,2023-06-01,2024-06-01"],
+        ["compare", str(path), "--dates", "2001-01-01,2014-01-01,2016-01-01,2022-06-01,2024-06-01", "--all"],
+        ["compare", str(path), "--dates", "2024-01-30,2024-01-31", "--all"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 0, args
+        wide = [line for line in result.output.splitlines() if len(line) > 100]
+        assert not wide, (args, wide)

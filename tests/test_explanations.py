@@ -123,7 +123,7 @@ def test_ask_names_the_facts_that_settle_an_unknown_purpose():
     effect = questions[0].effects[0]
     assert effect.settles and effect.outcomes == {"true": "met", "false": "not_met"}
     out = run("ask", str(MEME), "element.purpose").output
-    assert "would settle element.purpose (now unknown): true -> met; false -> not_met" in out
+    assert "would settle element.purpose (now unknown): if yes: met; if no: not met" in out
 
 
 def test_ask_without_a_conclusion_targets_everything_not_settled():
@@ -145,7 +145,7 @@ def test_ask_puts_first_what_could_overturn_a_provisional_offence():
     ranked = [q.fact for q in e.missing()]
     assert set(ranked[:3]) == {"purpose_distress_anxiety", "mutual_exchange", "joke_or_satire"}
     out = run("ask", str(WHATSAPP)).output
-    assert "would change offence.mca_s1 (now made_out): true -> made_out; false -> not_made_out" in out
+    assert "would change offence.mca_s1 (now made out): if no: not made out; if yes: made out, as now" in out
 
 
 def test_settled_and_provisional():
