@@ -72,15 +72,20 @@ def test_batch_into_a_missing_folder_is_a_clear_error(tmp_path, case):
     ]
 
 
-def test_slides_of_an_earlier_longer_run_are_removed(tmp_path, case):
-    """A short case first gives more slides (more is left open) than the stalking scenario."""
+def test_slides_of_an_earlier_run_are_refused_unless_cleared(tmp_path, case):
+    """A short case first gives more slides (more is left open) than the stalking scenario: run
+    again into the same folder, its slides are refused (a class must not be shown a mix of two
+    runs), and with --clear removed, leaving the user's other files alone."""
     other = CASES / "charging" / "stalking-charged-when-s1-open.yaml"
     slides = tmp_path / "slides"
     args = ["explain", "offence.mca_s1", "--steps", str(slides), "-f", "dot"]
     assert CliRunner().invoke(cli, [args[0], str(case), *args[1:]]).exit_code == 0
     before = sorted(p.name for p in slides.glob("step-*.dot"))
     (slides / "notes.txt").write_text("mine")
-    result = CliRunner().invoke(cli, [args[0], str(other), *args[1:]])
+    refused = CliRunner().invoke(cli, [args[0], str(other), *args[1:]])
+    assert refused.exit_code == 2 and "give --clear to replace them" in refused.output
+    assert sorted(p.name for p in slides.glob("step-*.dot")) == before
+    result = CliRunner().invoke(cli, [args[0], str(other), *args[1:], "--clear"])
     assert result.exit_code == 0, result.output
     after = sorted(p.name for p in slides.glob("step-*.dot"))
     assert 0 < len(after) < len(before), (len(after), len(before))
