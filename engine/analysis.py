@@ -274,8 +274,35 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+EXHAUSTIVE_LIMIT = 200_000  # combinations `coverage` runs in full; past it, a seeded sample
+
+
+def _space(
+    analysis: Analysis, conclusion: str, today: dt.date
+) -> tuple[list[str], list[list[Any]], list[dict[str, dt.date]]]:
+    """What a conclusion depends on, to check it: its facts other than dates with the values
+    worth trying for each, and the combinations of dates worth trying."""
+    kb = analysis.kb
+    deps = sorted(analysis.dependencies(conclusion))
+    plain = [d for d in deps if kb.facts[d].type != "date"]
+    dates = (
+        analysis.date_combinations(today, analysis.rules_for([conclusion]))
+        if any(kb.facts[d].type == "date" for d in deps)
+        else [{"offence_date": dt.date(2025, 1, 1), "assessment_date": dt.date(2025, 2, 1)}]
+    )
+    return plain, [analysis.values_of(d) for d in plain], dates
+
+
+def combinations(analysis: Analysis, conclusion: str, today: dt.date) -> int:
+    """How many combinations `coverage` runs to check a conclusion exhaustively."""
+    import math
+
+    _, domains, dates = _space(analysis, conclusion, today)
+    return math.prod(len(d) for d in domains) * len(dates)
+
+
 def coverage(
-    analysis: Analysis, conclusion: str, today: dt.date, exhaustive_limit: int = 200_000, samples: int = 3_000
+    analysis: Analysis, conclusion: str, today: dt.date, exhaustive_limit: int = EXHAUSTIVE_LIMIT, samples: int = 3_000
 ) -> tuple[int, bool, list[Gap]]:
     """Run the conclusion's rules on every combination of the facts it depends on (or a seeded
     sample of them): (combinations checked, whether that was all of them, the gaps found)."""
@@ -291,15 +318,7 @@ def coverage(
     rules = analysis.rules_for([conclusion])
     engine = ReferenceEngine(ckb, rules)
     chain = analysis.upstream(conclusion)
-    deps = sorted(analysis.dependencies(conclusion))
-    dated = [d for d in deps if kb.facts[d].type == "date"]
-    plain = [d for d in deps if kb.facts[d].type != "date"]
-    dates = (
-        analysis.date_combinations(today, rules)
-        if dated
-        else [{"offence_date": dt.date(2025, 1, 1), "assessment_date": dt.date(2025, 2, 1)}]
-    )
-    domains = [analysis.values_of(d) for d in plain]
+    plain, domains, dates = _space(analysis, conclusion, today)
     total = math.prod(len(d) for d in domains) * len(dates)
     exhaustive = total <= exhaustive_limit
     if exhaustive:
