@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import multiprocessing as mp
 import os
 import select
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import EngineError, InputError, KbcheckError, printable
-from .result import SCHEMA_VERSION
+from .result import SCHEMA_VERSION, dumps
 from .yamlio import MAX_CASE_BYTES
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -242,7 +241,7 @@ class Runner:
             result = assess(case, self.kb, self.engine_name)
         except KbcheckError as exc:
             return {"source": item.label, "error": exc.one_line(), "exit": exc.exit_code}
-        out = result.to_json()
+        out = result.to_json(trace_text=True)
         if not self.trace:
             out.pop("trace", None)
         if self.status:
@@ -508,7 +507,7 @@ def jsonl(result: dict[str, Any]) -> str:
     """One JSON line; an error line gets the contract's version too, first, as an assessed case has it."""
     if "schema_version" not in result:
         result = {"schema_version": SCHEMA_VERSION, **result}
-    return json.dumps(result, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return dumps(result)
 
 
 def cpu_count() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,8 +122,27 @@ class Assessment:
             for f in self.firings
         ]
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract's JSON (docs/case-format.md §3), with kbcheck's additions after it."""
+    def trace_text(self) -> RawJSON:
+        """The trace as JSON text, exactly `json.dumps(self.trace_json(), ensure_ascii=False,
+        separators=(",", ":"))`, but put together from pieces encoded once per KB (each rule's
+        id, title, citation and url; each fact or conclusion with its value), not from a dict a
+        firing: a case has a few hundred firings, and in `kbcheck batch` building and encoding
+        them cost as much again as the engine run."""
+        pieces = _pieces(self.kb)
+        rules, tokens = pieces.rules, pieces.tokens
+        parts = []
+        for f in self.firings:
+            rule = rules.get(f.rule.id)
+            if rule is None:
+                rule = pieces.rule(f.rule)
+            premises = ",".join([tokens.get(p) or pieces.token(p) for p in f.premises])
+            concludes = tokens.get((f.conclusion, f.value)) or pieces.token((f.conclusion, f.value))
+            parts.append(f'{{"step":{f.step},{rule}[{premises}],"concludes":{concludes}}}')
+        return RawJSON("[" + ",".join(parts) + "]")
+
+    def to_json(self, trace_text: bool = False) -> dict[str, Any]:
+        """The contract's JSON (docs/case-format.md §3), with kbcheck's additions after it. With
+        `trace_text`, the trace is already JSON text (RawJSON) for `dumps` to write as it is."""
         derived = {c: typed(self.kb, c, v) for c, v in sorted(self.values.items()) if not self.kb.conclusions[c].public}
         return {
             "schema_version": SCHEMA_VERSION,
@@ -134,7 +154,61 @@ class Assessment:
             "jurisdiction": self.case.jurisdiction,
             "conclusions": self.conclusions(),
             "derived": derived,
-            "trace": self.trace_json(),
+            "trace": self.trace_text() if trace_text else self.trace_json(),
             "engine": self.engine,
             "kb": self.kb.fingerprint,
         }
+
+
+class RawJSON(str):
+    """Text that is already JSON, written as it is by `dumps` (not as a JSON string)."""
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """`json.dumps(data, ensure_ascii=False, separators=(",", ":"))`, with each top-level value
+    that is RawJSON written as it is: the same text, without encoding a long trace again."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    if not any(isinstance(value, RawJSON) for value in data.values()):
+        return encode(data)
+    return (
+        "{"
+        + ",".join(
+            f"{encode(key)}:{value if isinstance(value, RawJSON) else encode(value)}" for key, value in data.items()
+        )
+        + "}"
+    )
+
+
+class _Pieces:
+    """The JSON text of what firings repeat, encoded once per KB and kept (see trace_text)."""
+
+    def __init__(self, kb: KB) -> None:
+        self.kb = kb
+        self.rules: dict[str, str] = {}
+        self.tokens: dict[tuple[str, str], str] = {}
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def rule(self, rule: Rule) -> str:
+        """'"rule":...,"title":...,"citation":...,"url":...,"premises":' of a rule's firings."""
+        encode, kb = self._encode, self.kb
+        text = (
+            f'"rule":{encode(rule.id)},"title":{encode(rule.title)},"citation":{encode(kb.citation(rule))},'
+            f'"url":{encode(kb.url_of(rule))},"premises":'
+        )
+        self.rules[rule.id] = text
+        return text
+
+    def token(self, pair: tuple[str, str]) -> str:
+        text = self._encode(f"{pair[0]}={pair[1]}")
+        self.tokens[pair] = text
+        return text
+
+
+_pieces_by_kb: dict[str, _Pieces] = {}
+
+
+def _pieces(kb: KB) -> _Pieces:
+    pieces = _pieces_by_kb.get(kb.fingerprint)
+    if pieces is None or pieces.kb is not kb:
+        pieces = _pieces_by_kb[kb.fingerprint] = _Pieces(kb)
+    return pieces

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+
+# libyaml's parser, where PyYAML was built with it (its wheels are); None where it was not.
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 MAX_FILE_BYTES = 1_000_000  # a KB file
 MAX_CASE_BYTES = 256_000  # a case file, or one line of JSON Lines: real ones are a few KB, and
@@ -113,6 +117,49 @@ StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_str
 StrictLoader.add_constructor("tag:yaml.org,2002:seq", StrictLoader.construct_strict_seq)
 
 
+if _CParser is not None:
+
+    class _CStrictLoader(_CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """The same loader on libyaml's parser (PyYAML's C extension), about ten times as fast as the
+        pure-Python one. libyaml resolves aliases and anchors itself and words its errors its own
+        way, so it is used only where neither can matter (see `parse_yaml`); the constructors, and
+        so the values and line numbers, are StrictLoader's own."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+        construct_strict_map = StrictLoader.construct_strict_map
+        construct_strict_seq = StrictLoader.construct_strict_seq
+
+    _CStrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    _CStrictLoader.add_constructor("tag:yaml.org,2002:str", _text)
+    _CStrictLoader.add_constructor("tag:yaml.org,2002:map", _CStrictLoader.construct_strict_map)
+    _CStrictLoader.add_constructor("tag:yaml.org,2002:seq", _CStrictLoader.construct_strict_seq)
+
+
+# What sends a text to the pure-Python loader: an anchor or alias could be written (the
+# characters & and * anywhere), or a character PyYAML's reader refuses (which libyaml might not).
+_NOT_FOR_LIBYAML = re.compile(r"[&*]|" + yaml.reader.Reader.NON_PRINTABLE.pattern)
+
+
+def _fast_yaml(text: str) -> tuple[bool, Any]:
+    """(True, the data) where libyaml reads the text without complaint, (False, None) where the
+    pure-Python loader must read it: any problem at all is left to that loader, so that every
+    error keeps its exact words and line."""
+    if _CParser is None or _NOT_FOR_LIBYAML.search(text):
+        return False, None
+    try:
+        loader = _CStrictLoader(text)
+        try:
+            return True, loader.get_single_data()
+        finally:
+            loader.dispose()
+    except Exception:  # a malformed file, a duplicate key, a tag: the strict loader says which
+        return False, None
+
+
 def read_bytes(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """Read a regular file of at most `limit` bytes. A FIFO, a device (/dev/zero) or a socket,
     or a link to one, is refused before it is read, and the read stops at limit + 1 bytes
@@ -161,7 +208,11 @@ def read_text(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def parse_yaml(text: str, label: str) -> Any:
-    """Parse one YAML document strictly; errors name the file and the line."""
+    """Parse one YAML document strictly; errors name the file and the line. libyaml reads it
+    where it can (`_fast_yaml`); otherwise, and for every error, the pure-Python loader does."""
+    done, data = _fast_yaml(text)
+    if done:
+        return data
     try:
         loader = StrictLoader(text)
         try:

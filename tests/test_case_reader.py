@@ -112,3 +112,39 @@ def test_assessment_date_defaults_to_today(kb, tmp_path):
     case = read_case(path, kb)
     assert case.assessment_date == dt.date.today()
     assert not case.assessment_date_given
+
+
+def _shape(data):
+    """Values with the line of every mapping, key and list item, for comparing two readers."""
+    from kbcheck.engine.yamlio import LDict, LList
+
+    if isinstance(data, LDict):
+        return ("map", data.line, sorted(data.key_lines.items()), [(k, _shape(v)) for k, v in data.items()])
+    if isinstance(data, LList):
+        return ("list", data.line, data.item_lines, [_shape(v) for v in data])
+    return (type(data).__name__, data)
+
+
+def test_libyaml_reads_every_file_as_the_strict_loader_does():
+    """Case and KB files are read with libyaml where it can; the values and every line number are
+    those the pure-Python strict loader gives, and what it leaves (an & or *, a bad file) the
+    strict loader reads, so that its errors keep their words."""
+    from kbcheck.engine.yamlio import StrictLoader, _fast_yaml
+
+    root = Path(__file__).parent.parent
+    files = sorted([*root.glob("kb/**/*.yaml"), *root.glob("tests/**/*.yaml"), *root.glob("examples/*.yaml")])
+    read_fast = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        done, data = _fast_yaml(text)
+        if not done:
+            continue
+        read_fast += 1
+        loader = StrictLoader(text)
+        try:
+            assert _shape(data) == _shape(loader.get_single_data()), path
+        finally:
+            loader.dispose()
+    assert read_fast > len(files) / 2
+    assert _fast_yaml("a: &x 1\nb: *x\n") == (False, None)
+    assert _fast_yaml("a: 1\na: 2\n") == (False, None)
