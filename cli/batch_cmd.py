@@ -34,8 +34,18 @@ from .common import KbcheckClickError, file_or_stdout, is_tty, output_mode, sett
     help="Worker processes (0: assess in this process).",
 )
 @click.option("--no-trace", is_flag=True, help="Leave the trace out of each line (conclusions only).")
+@click.option(
+    "--trace",
+    "trace_form",
+    type=click.Choice(["full", "compact"]),
+    default="full",
+    show_default=True,
+    help="compact: each firing as its rule id, the steps it used and what it concluded (docs/json.md).",
+)
 @click.option("--status", is_flag=True, help="Add each conclusion's settled/provisional status.")
-def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: bool, status: bool) -> None:
+def batch(
+    inputs: tuple[str, ...], output: str | None, workers: int, no_trace: bool, trace_form: str, status: bool
+) -> None:
     """Assess many cases: folders, case files, JSON Lines files of cases, or - for JSON Lines on stdin.
 
     Writes one JSON line per case, in input order, in the contract's format (a `source` field
@@ -51,8 +61,11 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
     Examples:
       kbcheck batch tests/scenarios -o results.jsonl
       kbcheck batch cases.jsonl --workers 2 --no-trace > results.jsonl
+      kbcheck batch cases/ --trace compact -o results.jsonl
       producer | kbcheck batch - --no-trace | consumer
     """
+    if no_trace and trace_form != "full":
+        raise KbcheckClickError("give --no-trace or --trace compact, not both")
     cfg = settings()
     cfg.kb()  # a broken KB is one error, not one per case
     streaming = "-" in inputs
@@ -105,7 +118,7 @@ def batch(inputs: tuple[str, ...], output: str | None, workers: int, no_trace: b
             workers=workers,
             kb_dir=cfg.kb_dir,
             engine=cfg.engine,
-            trace=not no_trace,
+            trace=False if no_trace else ("compact" if trace_form == "compact" else True),
             status=status,
             progress=bar.update if bar is not None else None,
             chunk=1 if streaming else batch_engine.CHUNK,

@@ -208,13 +208,13 @@ class _Queue:
 class Runner:
     """What a worker holds: the KB, one engine, and the choices of the run."""
 
-    def __init__(self, kb_dir: str | None, engine: str, trace: bool, status: bool):
+    def __init__(self, kb_dir: str | None, engine: str, trace: bool | str, status: bool):
         from .api import get_engine, load_kb
 
         self.kb = load_kb(kb_dir)
         self.engine_name = engine
         self.engine = get_engine(self.kb, engine)
-        self.trace = trace
+        self.trace = trace  # True (full), False (none) or "compact"
         self.status = status
 
     @property
@@ -241,7 +241,7 @@ class Runner:
             result = assess(case, self.kb, self.engine_name)
         except KbcheckError as exc:
             return {"source": item.label, "error": exc.one_line(), "exit": exc.exit_code}
-        out = result.to_json(trace_text=True)
+        out = result.to_json(trace_text=True, compact=self.trace == "compact")
         if not self.trace:
             out.pop("trace", None)
         if self.status:
@@ -255,7 +255,7 @@ def assess_here(
     items: Iterable[Item],
     kb_dir: str | None = None,
     engine: str = "durable",
-    trace: bool = True,
+    trace: bool | str = True,
     status: bool = False,
     replaced: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Item, dict[str, Any]]]:
@@ -280,7 +280,7 @@ def assess_here(
                 replaced()
 
 
-def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool, status: bool, parent: int) -> None:
+def _worker(conn: Connection, kb_dir: str | None, engine: str, trace: bool | str, status: bool, parent: int) -> None:
     """A worker process: receive chunks, send one result per item, stop when told or poisoned,
     and stop when the parent is gone. A forked worker holds copies of its siblings' pipe ends,
     so a dead parent is not seen as the end of the pipe: the worker watches its parent id."""
@@ -345,7 +345,7 @@ def run(
     workers: int = 1,
     kb_dir: str | None = None,
     engine: str = "durable",
-    trace: bool = True,
+    trace: bool | str = True,
     status: bool = False,
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK,

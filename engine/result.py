@@ -140,9 +140,33 @@ class Assessment:
             parts.append(f'{{"step":{f.step},{rule}[{premises}],"concludes":{concludes}}}')
         return RawJSON("[" + ",".join(parts) + "]")
 
-    def to_json(self, trace_text: bool = False) -> dict[str, Any]:
+    def compact_trace_text(self) -> RawJSON:
+        """The compact trace (docs/json.md, `kbcheck batch --trace compact`) as JSON text: the
+        n-th item is step n, `{"rule": id, "premises": [...], "concludes": "name=value"}`, each
+        premise the step that concluded it (a number) or, for a fact of the case, "name=value".
+        A rule's title, citation and url are left to `kbcheck rules --json`, once, rather than
+        repeated in every firing of every case: the line is about a third of the full one."""
+        pieces = _pieces(self.kb)
+        tokens = pieces.tokens
+        by_conclusion: dict[tuple[str, str], int] = {}
+        parts = []
+        for f in self.firings:
+            premises = ",".join(
+                [
+                    str(step) if (step := by_conclusion.get(p)) is not None else (tokens.get(p) or pieces.token(p))
+                    for p in f.premises
+                ]
+            )
+            concluded = (f.conclusion, f.value)
+            by_conclusion.setdefault(concluded, f.step)
+            concludes = tokens.get(concluded) or pieces.token(concluded)
+            parts.append(f'{{"rule":{pieces.rule_id(f.rule.id)},"premises":[{premises}],"concludes":{concludes}}}')
+        return RawJSON("[" + ",".join(parts) + "]")
+
+    def to_json(self, trace_text: bool = False, compact: bool = False) -> dict[str, Any]:
         """The contract's JSON (docs/case-format.md §3), with kbcheck's additions after it. With
-        `trace_text`, the trace is already JSON text (RawJSON) for `dumps` to write as it is."""
+        `trace_text`, the trace is already JSON text (RawJSON) for `dumps` to write as it is;
+        `compact` gives the compact trace instead (as text), after `"trace_format": "compact"`."""
         derived = {c: typed(self.kb, c, v) for c, v in sorted(self.values.items()) if not self.kb.conclusions[c].public}
         return {
             "schema_version": SCHEMA_VERSION,
@@ -154,7 +178,8 @@ class Assessment:
             "jurisdiction": self.case.jurisdiction,
             "conclusions": self.conclusions(),
             "derived": derived,
-            "trace": self.trace_text() if trace_text else self.trace_json(),
+            **({"trace_format": "compact"} if compact else {}),
+            "trace": self.compact_trace_text() if compact else self.trace_text() if trace_text else self.trace_json(),
             "engine": self.engine,
             "kb": self.kb.fingerprint,
         }
@@ -186,6 +211,7 @@ class _Pieces:
         self.kb = kb
         self.rules: dict[str, str] = {}
         self.tokens: dict[tuple[str, str], str] = {}
+        self.ids: dict[str, str] = {}
         self._encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def rule(self, rule: Rule) -> str:
@@ -196,6 +222,12 @@ class _Pieces:
             f'"url":{encode(kb.url_of(rule))},"premises":'
         )
         self.rules[rule.id] = text
+        return text
+
+    def rule_id(self, rule_id: str) -> str:
+        text = self.ids.get(rule_id)
+        if text is None:
+            text = self.ids[rule_id] = self._encode(rule_id)
         return text
 
     def token(self, pair: tuple[str, str]) -> str:

@@ -67,7 +67,7 @@ def test_every_command_with_json_has_a_schema_and_a_run_here():
         if command is not None and any(p.name == "as_json" for p in command.params):
             with_json.add(name)
     assert with_json == set(RUNS)
-    assert with_json | {"batch", "error"} == set(schemas.names())  # error: kbcheck serve's API
+    assert with_json | {"batch", "batch-compact", "error"} == set(schemas.names())  # error: kbcheck serve's API
 
 
 def test_batch_lines_and_error_lines_follow_the_batch_schema(tmp_path):
@@ -81,6 +81,43 @@ def test_batch_lines_and_error_lines_follow_the_batch_schema(tmp_path):
     for line in lines:
         assert line["schema_version"] == SCHEMA_VERSION
         validate("batch", line)
+
+
+def test_compact_batch_lines_follow_their_schema_and_expand_to_the_full_trace(tmp_path):
+    """`batch --trace compact`: each step's premises point at earlier steps, and with the rules'
+    own titles, citations and urls (`kbcheck rules --json`) the full trace comes back, exactly."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case: bad\noffence_date: not-a-date\n")
+    full, compact = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
+    assert CliRunner().invoke(cli, ["batch", str(EXAMPLE), str(bad), "-o", str(full)]).exit_code == 1
+    result = CliRunner().invoke(cli, ["batch", str(EXAMPLE), str(bad), "--trace", "compact", "-o", str(compact)])
+    assert result.exit_code == 1
+    full_lines = [json.loads(line) for line in full.read_text().splitlines()]
+    compact_lines = [json.loads(line) for line in compact.read_text().splitlines()]
+    for line in compact_lines:
+        validate("batch-compact", line)
+    assert compact_lines[1] == full_lines[1]  # an error line is the same
+    rules = {r["id"]: r for r in json.loads(CliRunner().invoke(cli, ["rules", "--json"]).stdout)["rules"]}
+    steps = compact_lines[0]["trace"]
+    expanded = [
+        {
+            "step": n,
+            "rule": f["rule"],
+            "title": rules[f["rule"]]["title"],
+            "citation": rules[f["rule"]]["citation"],
+            "url": rules[f["rule"]]["url"],
+            "premises": [steps[p - 1]["concludes"] if isinstance(p, int) else p for p in f["premises"]],
+            "concludes": f["concludes"],
+        }
+        for n, f in enumerate(steps, start=1)
+    ]
+    assert any(isinstance(p, int) for f in steps for p in f["premises"])
+    assert all(p < n for n, f in enumerate(steps, start=1) for p in f["premises"] if isinstance(p, int))
+    assert expanded == full_lines[0]["trace"]
+    rest = {k: v for k, v in compact_lines[0].items() if k not in ("trace", "trace_format")}
+    assert rest == {k: v for k, v in full_lines[0].items() if k != "trace"}
+    both = CliRunner().invoke(cli, ["batch", str(EXAMPLE), "--no-trace", "--trace", "compact"])
+    assert both.exit_code == 2 and "not both" in both.output
 
 
 def test_the_schemas_reject_what_the_contract_forbids():
