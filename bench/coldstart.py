@@ -12,6 +12,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,10 @@ def kbcheck_command() -> list[str]:
 
 
 UNCACHED = "kbcheck assess CASE --json, KB cache off"
+# The pair the issue holds to 2x: one conclusion's diagram against the plain assessment.
+ASSESS = "kbcheck assess CASE"
+EXPLAIN_ONE = "kbcheck explain CASE offence.mca_s1 -o FILE.svg"
+EXPLAIN_FILE = Path(tempfile.gettempdir()) / f"kbcheck-bench-explain-{os.getpid()}.svg"
 # durable_rules' own Python layer on kbcheck's build of its engine (bench/peers/upstream.py).
 FLOOR = 'python -c "import click, durable.lang"'
 
@@ -46,6 +51,8 @@ def commands(case: Path = CASE) -> dict[str, list[str]]:
         FLOOR: [sys.executable, "-c", "import click, durable.lang"],
         "kbcheck --help": [*kbcheck, "--help"],
         "kbcheck assess CASE --json": [*kbcheck, "assess", str(case), "--json"],
+        ASSESS: [*kbcheck, "assess", str(case)],
+        EXPLAIN_ONE: [*kbcheck, "explain", str(case), "offence.mca_s1", "-o", str(EXPLAIN_FILE)],
         "kbcheck explain CASE --format svg": [*kbcheck, "explain", str(case), "--format", "svg"],
         UNCACHED: [*kbcheck, "assess", str(case), "--json"],
     }
@@ -95,4 +102,5 @@ def measure(rounds: int = 10, case: Path = CASE) -> dict[str, ColdStart]:
                 result.error = f"exit {done.returncode}: {done.stderr.decode(errors='replace').strip()[-300:]}"
             elif warm:
                 result.seconds.append(elapsed)
+    EXPLAIN_FILE.unlink(missing_ok=True)
     return results

@@ -36,7 +36,7 @@ RESULTS = ROOT / "bench" / "results"
 PEERS = ("clipspy", "experta")
 CPUS = os.cpu_count() or 1
 BUSY = 10.0  # % of the last minute in which some runnable task waited for a CPU (/proc/pressure/cpu)
-SECTIONS = ("throughput", "distributed", "coldstart", "memory", "scaling")
+SECTIONS = ("throughput", "endtoend", "distributed", "coldstart", "memory", "scaling")
 
 
 @dataclass
@@ -173,6 +173,16 @@ def run_throughput(s: Settings, log: Any) -> dict[str, Any]:
     return {"cases": len(cases), "seed": s.seed, "rows": rows, "synthetic": synthetic(s.synthetic_cases, s.repeats)}
 
 
+def run_endtoend(s: Settings, log: Any) -> dict[str, Any]:
+    from bench import endtoend
+    from bench.cases import generate_cases
+    from kbcheck.engine import load_kb
+
+    cases = generate_cases(load_kb(), s.cases, s.seed)
+    log(f"end to end: kbcheck batch on YAML and JSON Lines files against assess(), {len(cases)} cases x {s.repeats}")
+    return endtoend.measure(cases, repeats=s.repeats)
+
+
 def run_distributed(s: Settings, log: Any) -> dict[str, Any]:
     from bench import distributed
     from bench.cases import generate_cases
@@ -298,7 +308,34 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             + ("" if dist["identical"] else "; the outputs DIFFER"),
             "distributed",
         )
+    e2e = results.get("endtoend") or {}
+    rates = e2e.get("cases_per_second") if not e2e.get("error") else None
+    if rates:
+        for key, what in (("yaml", "YAML files"), ("jsonl", "a JSON Lines file")):
+            ratio = rates[key] / rates["assess"]
+            add(
+                f"end to end: `kbcheck batch` on {what}, --workers 0, full traces, whole process, "
+                "vs assess() in one process on the same cases",
+                ratio,
+                ">= 0.85x",
+                ratio >= 0.85,
+                f"{rates[key]:.0f} vs {rates['assess']:.0f} cases/s",
+                "endtoend",
+            )
     floor = _cold(results, 'python -c "import click, durable.lang"')
+    plain, one = (
+        _cold(results, "kbcheck assess CASE"),
+        _cold(results, "kbcheck explain CASE offence.mca_s1 -o FILE.svg"),
+    )
+    if plain and one:
+        add(
+            "cold `kbcheck explain CASE offence.mca_s1 -o FILE.svg` vs `kbcheck assess CASE`",
+            one / plain,
+            "<= 2x",
+            one / plain <= 2,
+            f"{one:.0f} vs {plain:.0f} ms",
+            "cold",
+        )
     assess = _cold(results, "kbcheck assess CASE --json")
     explain = _cold(results, "kbcheck explain CASE --format svg")
     if floor and assess:
@@ -312,7 +349,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     if assess and explain:
         add(
-            "cold `kbcheck explain CASE --format svg` vs `assess`",
+            "cold `kbcheck explain CASE --format svg` (the whole case's graph) vs `assess CASE --json`",
             explain / assess,
             "<= 2x",
             explain / assess <= 2,
@@ -407,6 +444,7 @@ def table(results: dict[str, Any]) -> list[str]:
                 f"{syn['us_per_firing']:.1f} | | fit: {syn['fixed_us']:.0f} µs a case + {syn['marginal_us']:.1f} µs "
                 "a firing | |"
             )
+    lines += endtoend_lines(results)
     lines += distributed_lines(results)
     cold = results.get("coldstart")
     if cold:
@@ -491,6 +529,35 @@ def table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def endtoend_lines(results: dict[str, Any]) -> list[str]:
+    e2e = results.get("endtoend")
+    if not e2e:
+        return []
+    head = [
+        "",
+        f"### End to end: `kbcheck batch` on files against assess() in one process, {e2e['cases']} generated "
+        "cases, fastest of the runs (batch: whole processes, start-up and writing the output included)",
+        "",
+    ]
+    if e2e.get("error"):
+        return [*head, f"failed: {e2e['error'][-200:]}"]
+    rates = e2e["cases_per_second"]
+    labels = (
+        ("assess", "assess() on the cases already read (the engine's figure)"),
+        ("yaml", "`kbcheck batch FOLDER --workers 0`: YAML files, full traces"),
+        ("jsonl", "`kbcheck batch FILE.jsonl --workers 0`: JSON Lines, full traces"),
+        ("yaml_compact", "`kbcheck batch FOLDER --workers 0 --trace compact`: YAML files"),
+        ("yaml_workers_1", "`kbcheck batch FOLDER` (--workers 1, one worker process): YAML files, full traces"),
+    )
+    lines = [*head, "| run | cases/s | ms/case | x assess() |", "| --- | ---: | ---: | ---: |"]
+    for key, label in labels:
+        if key in rates:
+            lines.append(
+                f"| {label} | {rates[key]:.0f} | {1000 / rates[key]:.2f} | {rates[key] / rates['assess']:.2f} |"
+            )
+    return lines
+
+
 def distributed_lines(results: dict[str, Any]) -> list[str]:
     """The Dask recipe beside `kbcheck batch`, each with its throughput (bench/distributed.py)."""
     dist = results.get("distributed")
@@ -535,12 +602,28 @@ def profile_lines(results: dict[str, Any]) -> list[str]:
         lines += ["", *profiles.format_engine_profile(prof["engine"])]
     if "workers" in prof:
         lines += ["", *profiles.format_workers_profile(prof["workers"])]
+    if "endtoend" in prof:
+        lines += ["", *format_endtoend_profile(prof["endtoend"])]
     if "cold" in prof:
         lines += ["", *profiles.format_cold_profile(prof["cold"])]
     if "memory" in prof:
         lines += ["", "RSS along the longest batch (kB):", ""]
         for sample in prof["memory"]:
             lines.append(f"- after {sample['cases']:,} cases: RSS {sample['rss_kb']}, peak {sample['hwm_kb']}")
+    return lines
+
+
+def format_endtoend_profile(profile: dict[str, Any]) -> list[str]:
+    if profile.get("error"):
+        return [f"Where batch's time goes: failed: {profile['error'][-200:]}"]
+    lines = [
+        f"Where `kbcheck batch`'s time goes, step by step over {profile['cases']} of the cases in one process "
+        "(fastest of 3, no profiler):",
+        "",
+        "| step | ms a case |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {step} | {ms:.3f} |" for step, ms in profile["ms_per_case"].items()]
     return lines
 
 
@@ -560,6 +643,13 @@ def run_profiles(results: dict[str, Any], s: Settings, log: Any) -> dict[str, An
         log("profiling two workers")
         cases = generate_cases(load_kb(), s.cases, s.seed)
         out["workers"] = profiles.workers_profile(results, cases, s.repeats)
+    if "endtoend" in unmet:
+        from bench import endtoend
+        from bench.cases import generate_cases
+        from kbcheck.engine import load_kb
+
+        log("profiling batch's steps")
+        out["endtoend"] = endtoend.stages(generate_cases(load_kb(), min(s.cases, 300), s.seed))
     if "cold" in unmet:
         log("profiling cold starts")
         out["cold"] = profiles.cold_profile(CASE, s.cold_rounds)
@@ -604,6 +694,10 @@ def compare(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
         d = r.get("distributed") or {}
         return _fmt(None if d.get("error") else d.get(key))
 
+    def _e2e(r: dict[str, Any], key: str) -> str:
+        rates = (r.get("endtoend") or {}).get("cases_per_second") or {}
+        return _fmt(rates[key] / rates["assess"] if key in rates and rates.get("assess") else None, ".2f")
+
     def met(r: dict[str, Any]) -> str:
         tg = r.get("targets", [])
         return f"{sum(1 for t in tg if t['met'])} of {len(tg)}"
@@ -617,6 +711,8 @@ def compare(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
         ("the Dask recipe, 2 local workers: cases/s", [dist(r, "dask_cases_per_second") for _, r in runs]),
         ("durable_rules, documented use, same KB: cases/s", throughput("raw-durable", 1, "cases_per_second", ".0f")),
         ("durable_rules, documented use, synthetic KB: µs a firing", [synthetic(r) for _, r in runs]),
+        ("end to end, batch on YAML files / assess()", [_e2e(r, "yaml") for _, r in runs]),
+        ("end to end, batch on JSON Lines / assess()", [_e2e(r, "jsonl") for _, r in runs]),
         ("cold `kbcheck assess CASE --json`: ms", [_fmt(_cold(r, "kbcheck assess CASE --json")) for _, r in runs]),
         (
             "cold `kbcheck explain CASE --format svg`: ms",
@@ -693,6 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     runners = {
         "throughput": run_throughput,
+        "endtoend": run_endtoend,
         "distributed": run_distributed,
         "coldstart": run_coldstart,
         "memory": run_memory,
