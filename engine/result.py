@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,15 +130,12 @@ class Assessment:
         firing: a case has a few hundred firings, and in `kbcheck batch` building and encoding
         them cost as much again as the engine run."""
         pieces = _pieces(self.kb)
-        rules, tokens = pieces.rules, pieces.tokens
-        parts = []
-        for f in self.firings:
-            rule = rules.get(f.rule.id)
-            if rule is None:
-                rule = pieces.rule(f.rule)
-            premises = ",".join([tokens.get(p) or pieces.token(p) for p in f.premises])
-            concludes = tokens.get((f.conclusion, f.value)) or pieces.token((f.conclusion, f.value))
-            parts.append(f'{{"step":{f.step},{rule}[{premises}],"concludes":{concludes}}}')
+        rules, token = pieces.rules, pieces.tokens.__getitem__
+        parts = [
+            f'{{"step":{f.step},{rules[f.rule.id]}[{",".join(map(token, f.premises))}],'
+            f'"concludes":{token((f.conclusion, f.value))}}}'
+            for f in self.firings
+        ]
         return RawJSON("[" + ",".join(parts) + "]")
 
     def compact_trace_text(self) -> RawJSON:
@@ -147,27 +145,22 @@ class Assessment:
         A rule's title, citation and url are left to `kbcheck rules --json`, once, rather than
         repeated in every firing of every case: the line is about a third of the full one."""
         pieces = _pieces(self.kb)
-        tokens = pieces.tokens
-        by_conclusion: dict[tuple[str, str], int] = {}
+        tokens, ids = pieces.tokens, pieces.ids
+        by_conclusion: dict[tuple[str, str], str] = {}  # name=value -> the step that first concluded it
         parts = []
         for f in self.firings:
-            premises = ",".join(
-                [
-                    str(step) if (step := by_conclusion.get(p)) is not None else (tokens.get(p) or pieces.token(p))
-                    for p in f.premises
-                ]
-            )
+            premises = ",".join([by_conclusion.get(p) or tokens[p] for p in f.premises])
             concluded = (f.conclusion, f.value)
-            by_conclusion.setdefault(concluded, f.step)
-            concludes = tokens.get(concluded) or pieces.token(concluded)
-            parts.append(f'{{"rule":{pieces.rule_id(f.rule.id)},"premises":[{premises}],"concludes":{concludes}}}')
+            by_conclusion.setdefault(concluded, str(f.step))
+            parts.append(f'{{"rule":{ids[f.rule.id]},"premises":[{premises}],"concludes":{tokens[concluded]}}}')
         return RawJSON("[" + ",".join(parts) + "]")
 
     def to_json(self, trace_text: bool = False, compact: bool = False) -> dict[str, Any]:
         """The contract's JSON (docs/case-format.md §3), with kbcheck's additions after it. With
         `trace_text`, the trace is already JSON text (RawJSON) for `dumps` to write as it is;
         `compact` gives the compact trace instead (as text), after `"trace_format": "compact"`."""
-        derived = {c: typed(self.kb, c, v) for c, v in sorted(self.values.items()) if not self.kb.conclusions[c].public}
+        kb, values = self.kb, self.values
+        derived = {c: typed(kb, c, values[c]) for c in _pieces(kb).derived if c in values}
         return {
             "schema_version": SCHEMA_VERSION,
             "case": self.case.id,
@@ -204,36 +197,38 @@ def dumps(data: dict[str, Any]) -> str:
     )
 
 
+class _Encoded(dict):  # type: ignore[type-arg]
+    """A dict that encodes what it is asked for the first time, with `encode(key)`, and keeps it."""
+
+    def __init__(self, encode: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, key: Any) -> str:
+        text = self[key] = self.encode(key)
+        return text
+
+
 class _Pieces:
-    """The JSON text of what firings repeat, encoded once per KB and kept (see trace_text)."""
+    """The JSON text of what firings repeat, encoded once per KB and kept (see trace_text):
+    `rules[rule id]` is '"rule":...,"title":...,"citation":...,"url":...,"premises":' of a rule's
+    firings, `ids[rule id]` the id, `tokens[(name, value)]` the string "name=value"."""
 
     def __init__(self, kb: KB) -> None:
         self.kb = kb
-        self.rules: dict[str, str] = {}
-        self.tokens: dict[tuple[str, str], str] = {}
-        self.ids: dict[str, str] = {}
-        self._encode = json.JSONEncoder(ensure_ascii=False).encode
-
-    def rule(self, rule: Rule) -> str:
-        """'"rule":...,"title":...,"citation":...,"url":...,"premises":' of a rule's firings."""
-        encode, kb = self._encode, self.kb
-        text = (
-            f'"rule":{encode(rule.id)},"title":{encode(rule.title)},"citation":{encode(kb.citation(rule))},'
-            f'"url":{encode(kb.url_of(rule))},"premises":'
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        self.ids = _Encoded(encode)
+        self.tokens = _Encoded(lambda pair: encode(f"{pair[0]}={pair[1]}"))
+        # The conclusions `derived` shows (not public), sorted: every assessment gives each a value.
+        self.derived = sorted(c for c, cdef in kb.conclusions.items() if not cdef.public)
+        by_id = {rule.id: rule for rule in kb.rules}
+        self.rules = _Encoded(
+            lambda rule_id: (
+                f'"rule":{encode(rule_id)},"title":{encode(by_id[rule_id].title)},'
+                f'"citation":{encode(kb.citation(by_id[rule_id]))},"url":{encode(kb.url_of(by_id[rule_id]))},'
+                '"premises":'
+            )
         )
-        self.rules[rule.id] = text
-        return text
-
-    def rule_id(self, rule_id: str) -> str:
-        text = self.ids.get(rule_id)
-        if text is None:
-            text = self.ids[rule_id] = self._encode(rule_id)
-        return text
-
-    def token(self, pair: tuple[str, str]) -> str:
-        text = self._encode(f"{pair[0]}={pair[1]}")
-        self.tokens[pair] = text
-        return text
 
 
 _pieces_by_kb: dict[str, _Pieces] = {}

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,12 +99,15 @@ def _timestamp_as_text(loader: StrictLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _text(loader: StrictLoader, node: yaml.ScalarNode) -> str:
     """Text, with an emoji or other character written as a pair of JSON-style escapes
     ("\\ud83d\\ude00") joined into the one character it stands for, as a JSON reader would; a
     surrogate left alone stays, for the case reader to refuse."""
     text = str(loader.construct_scalar(node))
-    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+    if _SURROGATE.search(text) is None:
         return text
     try:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -122,21 +126,57 @@ if _CParser is not None:
     class _CStrictLoader(_CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         """The same loader on libyaml's parser (PyYAML's C extension), about ten times as fast as the
         pure-Python one. libyaml resolves aliases and anchors itself and words its errors its own
-        way, so it is used only where neither can matter (see `parse_yaml`); the constructors, and
-        so the values and line numbers, are StrictLoader's own."""
+        way, so it is used only where neither can matter (see `parse_yaml`); the values and line
+        numbers are those StrictLoader gives, its constructors called node by node (`_build`)."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-        construct_strict_map = StrictLoader.construct_strict_map
-        construct_strict_seq = StrictLoader.construct_strict_seq
+        def get_single_data(self) -> Any:
+            node = self.get_single_node()
+            return None if node is None else self._build(node)
 
-    _CStrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-    _CStrictLoader.add_constructor("tag:yaml.org,2002:str", _text)
-    _CStrictLoader.add_constructor("tag:yaml.org,2002:map", _CStrictLoader.construct_strict_map)
-    _CStrictLoader.add_constructor("tag:yaml.org,2002:seq", _CStrictLoader.construct_strict_seq)
+        def _build(self, node: yaml.Node) -> Any:
+            """What StrictLoader's constructors make of a node, called directly rather than through
+            PyYAML's general construct_object (which tracks aliases and recursion that cannot occur
+            here). Only plain mappings, lists and the scalars a case or KB file holds are built;
+            anything else (a tag, a merge key, a key that is not text, a duplicate key) raises, and
+            the strict loader reads the file instead."""
+            if isinstance(node, yaml.ScalarNode):
+                build = _SCALARS[node.tag]  # KeyError for any other tag
+                return build(self, node)
+            line = node.start_mark.line + 1
+            if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+                result = LDict()
+                result.line = line
+                result.key_lines = key_lines = {}
+                for key_node, value_node in node.value:
+                    key = self._build(key_node)
+                    if not isinstance(key, str) or key in result or key_node.tag == _MERGE:
+                        raise _Problem(None, "left to the strict loader")
+                    result[key] = self._build(value_node)
+                    key_lines[key] = key_node.start_mark.line + 1
+                return result
+            if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+                items = LList(self._build(child) for child in node.value)
+                items.line = line
+                items.item_lines = [child.start_mark.line + 1 for child in node.value]
+                return items
+            raise _Problem(None, "left to the strict loader")
+
+    _MAP, _SEQ, _MERGE = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge"
+    # The scalars StrictLoader builds, with its own functions: text, dates kept as text, and
+    # SafeConstructor's booleans, numbers and null.
+    _SCALARS: dict[str, Callable[[Any, yaml.ScalarNode], Any]] = {
+        "tag:yaml.org,2002:str": _text,
+        "tag:yaml.org,2002:timestamp": _timestamp_as_text,
+        "tag:yaml.org,2002:bool": yaml.constructor.SafeConstructor.construct_yaml_bool,
+        "tag:yaml.org,2002:int": yaml.constructor.SafeConstructor.construct_yaml_int,
+        "tag:yaml.org,2002:float": yaml.constructor.SafeConstructor.construct_yaml_float,
+        "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
+    }
 
 
 # What sends a text to the pure-Python loader: an anchor or alias could be written (the
