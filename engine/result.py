@@ -130,12 +130,12 @@ class Assessment:
         firing: a case has a few hundred firings, and in `kbcheck batch` building and encoding
         them cost as much again as the engine run."""
         pieces = _pieces(self.kb)
-        rules, token = pieces.rules, pieces.tokens.__getitem__
-        parts = [
-            f'{{"step":{f.step},{rules[f.rule.id]}[{",".join(map(token, f.premises))}],'
-            f'"concludes":{token((f.conclusion, f.value))}}}'
-            for f in self.firings
-        ]
+        around, token = pieces.around, pieces.tokens.__getitem__
+        parts: list[str] = []
+        append = parts.append
+        for f in self.firings:
+            head, tail = around[f]
+            append(f'{{"step":{f.step},{head}[{",".join(map(token, f.premises))}{tail}')
         return RawJSON("[" + ",".join(parts) + "]")
 
     def compact_trace_text(self) -> RawJSON:
@@ -209,6 +209,20 @@ class _Encoded(dict):  # type: ignore[type-arg]
         return text
 
 
+class _ByName(dict):  # type: ignore[type-arg]
+    """Pieces kept by a firing's engine rule name, made from the first firing of that rule."""
+
+    def __init__(self, make: Callable[[Firing], tuple[str, str]]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __getitem__(self, firing: Firing) -> tuple[str, str]:
+        found = self.get(firing.name)
+        if found is None:
+            found = self[firing.name] = self.make(firing)
+        return found  # type: ignore[no-any-return]
+
+
 class _Pieces:
     """The JSON text of what firings repeat, encoded once per KB and kept (see trace_text):
     `rules[rule id]` is '"rule":...,"title":...,"citation":...,"url":...,"premises":' of a rule's
@@ -222,6 +236,10 @@ class _Pieces:
         # The conclusions `derived` shows (not public), sorted: every assessment gives each a value.
         self.derived = sorted(c for c, cdef in kb.conclusions.items() if not cdef.public)
         by_id = {rule.id: rule for rule in kb.rules}
+        # By engine rule (a firing's name): the text before its premises and the text after them.
+        self.around = _ByName(
+            lambda f: (self.rules[f.rule.id], f'],"concludes":{self.tokens[(f.conclusion, f.value)]}}}')
+        )
         self.rules = _Encoded(
             lambda rule_id: (
                 f'"rule":{encode(rule_id)},"title":{encode(by_id[rule_id].title)},'
