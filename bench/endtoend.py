@@ -6,10 +6,11 @@ or a line of JSON Lines), checks it against the contract, assesses it, builds th
 writes its JSON line. This section writes the generated cases as YAML files and as one JSON
 Lines file, and measures:
 
-- the ratio the targets hold to 0.85, in one fresh process per input: `assess()` over a slice of
-  the cases already read, then batch's own per-case function (`batch.assess_here`, what
-  `kbcheck batch --workers 0` runs for each case) over the same slice of the files, each JSON line
-  written to a file, slice after slice, so that both see the machine in the same state. On a
+- the ratio the targets hold to 0.85, in one fresh process per input (the cases once through):
+  `assess()` over 50 of the cases already read, then batch's own per-case function
+  (`batch.assess_here`, what `kbcheck batch --workers 0` runs for each case) over the same 50
+  files, each JSON line written to a file, and so on, so that both see the machine in the same
+  state. On a
   shared 2-core machine two processes run minutes apart can differ by more than 15% (other
   programs, the memory they hold), which would swamp the difference measured here;
 - whole `kbcheck batch ... -o FILE` processes (start-up, KB load, the final fsync included), on
@@ -130,8 +131,11 @@ def _batch(argv: list[str]) -> float:
     return elapsed
 
 
-def measure(cases: list[Case], repeats: int = 3) -> dict[str, Any]:
-    out: dict[str, Any] = {"cases": len(cases), "repeats": max(1, repeats)}
+def measure(cases: list[Case], repeats: int = 3, rounds: int = 1) -> dict[str, Any]:
+    """`rounds` times over the cases in turn in one process (the ratios), `repeats` whole
+    processes of each command (their fastest counts)."""
+    rounds = max(1, rounds)
+    out: dict[str, Any] = {"cases": len(cases), "repeats": max(1, repeats), "rounds": rounds}
     with tempfile.TemporaryDirectory(prefix="kbcheck-bench-e2e-") as tmp:
         folder = Path(tmp)
         yaml_dir, jsonl = write_inputs(folder, cases)
@@ -143,9 +147,7 @@ def measure(cases: list[Case], repeats: int = 3) -> dict[str, Any]:
                 ("jsonl", jsonl, "full"),
                 ("yaml_compact", yaml_dir, "compact"),
             ):
-                rates = json.loads(
-                    _python(INTERLEAVED, str(source), target, trace, str(max(1, repeats)), str(yaml_dir))
-                )
+                rates = json.loads(_python(INTERLEAVED, str(source), target, trace, str(rounds), str(yaml_dir)))
                 interleaved[key] = {k: round(v, 2) for k, v in rates.items()}
             runs: dict[str, list[float]] = {"yaml": [], "jsonl": [], "yaml_compact": [], "yaml_workers_1": []}
             for _ in range(max(1, repeats)):

@@ -551,7 +551,8 @@ def endtoend_lines(results: dict[str, Any]) -> list[str]:
     lines = [
         *head,
         "Batch's per-case work (`batch.assess_here`, each line written to a file) and assess() on the same "
-        f"cases, 50 at a time in turn in one process, all the cases {e2e.get('repeats', 1)} times over:",
+        "cases, 50 at a time in turn in one process"
+        + (f", all the cases {e2e['rounds']} times over:" if e2e.get("rounds", 1) > 1 else ":"),
         "",
         "| input | assess() cases/s | batch cases/s | batch / assess() |",
         "| --- | ---: | ---: | ---: |",

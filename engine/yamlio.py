@@ -134,6 +134,22 @@ if _CParser is not None:
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
+        # The tag of a short plain scalar by its text: a case repeats the same few (true, false,
+        # the names of facts), and PyYAML's resolver tries its patterns on each one again.
+        # Kept for texts up to 64 characters and up to 4,096 of them, so it stays small.
+        _tags: dict[tuple[str, Any], str] = {}
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is not yaml.ScalarNode or self.yaml_path_resolvers or len(value) > 64:
+                return super().resolve(kind, value, implicit)
+            key = (value, implicit)
+            tag = self._tags.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._tags) < 4096:
+                    self._tags[key] = tag
+            return tag
+
         def get_single_data(self) -> Any:
             node = self.get_single_node()
             return None if node is None else self._build(node)
