@@ -736,6 +736,11 @@ def compare(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
         ("end to end, batch on JSON Lines / assess()", [_e2e(r, "jsonl") for _, r in runs]),
         ("cold `kbcheck assess CASE --json`: ms", [_fmt(_cold(r, "kbcheck assess CASE --json")) for _, r in runs]),
         (
+            "cold `kbcheck explain CASE offence.mca_s1 -o FILE.svg`: ms",
+            [_fmt(_cold(r, "kbcheck explain CASE offence.mca_s1 -o FILE.svg")) for _, r in runs],
+        ),
+        ("cold `kbcheck assess CASE`: ms", [_fmt(_cold(r, "kbcheck assess CASE")) for _, r in runs]),
+        (
             "cold `kbcheck explain CASE --format svg`: ms",
             [_fmt(_cold(r, "kbcheck explain CASE --format svg")) for _, r in runs],
         ),

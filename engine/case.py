@@ -278,14 +278,40 @@ def cond_holds(cond: Condition, facts: dict[str, dict]) -> bool:
 
 def check_constraints(kb: KB, case: Case, label: str) -> None:
     """Refuse facts that cannot be true together (kb/vocab.yaml `constraints`)."""
-    from .memory import plain_facts
+    from .memory import fact_dict
 
-    facts = {f["t"]: f for f in plain_facts(kb, case)}
+    facts = {name: fact_dict(kb, name, case.value(name)) for name in _constraint_facts(kb)}
     for constraint in kb.constraints:
         if cond_holds(constraint.when, facts):
             names = _names(constraint.when)
             line = max((case.lines.get(n, 0) for n in names), default=0) or None
             raise CaseError(label, constraint.message, line=line, field=", ".join(names))
+
+
+_constraint_facts_by_kb: dict[str, list[str]] = {}
+
+
+def _constraint_facts(kb: KB) -> list[str]:
+    """The facts the constraints read (those they test and those a test compares with): only
+    these are put into working-memory form to check a case, not the whole vocabulary."""
+    names = _constraint_facts_by_kb.get(kb.fingerprint)
+    if names is None:
+        wanted: set[str] = set()
+
+        def walk(cond: Condition) -> None:
+            if isinstance(cond, Test):
+                wanted.add(cond.name)
+                operand_fact = getattr(cond.operand, "fact", None)
+                if isinstance(operand_fact, str):
+                    wanted.add(operand_fact)
+            else:
+                for item in cond.items:
+                    walk(item)
+
+        for constraint in kb.constraints:
+            walk(constraint.when)
+        names = _constraint_facts_by_kb[kb.fingerprint] = sorted(n for n in wanted if n in kb.facts)
+    return names
 
 
 def _names(cond: Condition) -> list[str]:
