@@ -197,6 +197,7 @@ class Analysis:
         possible values `before` a change to the candidates of one fact (`changed`), only the
         conclusions that can depend on that fact are worked out again: the interview tries every
         answer to every open fact this way."""
+        rules: Iterable[CompiledRule]
         if before is not None and changed is not None:
             possible = {c: v for c, v in before.items() if c not in self.downstream[changed]}
             rules = self._downstream_rules[changed]
