@@ -37,7 +37,7 @@ RESULTS = ROOT / "bench" / "results"
 PEERS = ("clipspy", "experta")
 CPUS = os.cpu_count() or 1
 BUSY = 10.0  # % of the last minute in which some runnable task waited for a CPU (/proc/pressure/cpu)
-SECTIONS = ("throughput", "endtoend", "distributed", "coldstart", "memory", "scaling")
+SECTIONS = ("throughput", "endtoend", "distributed", "coldstart", "memory", "scaling", "serve")
 
 
 @dataclass
@@ -192,6 +192,16 @@ def run_distributed(s: Settings, log: Any) -> dict[str, Any]:
     cases = generate_cases(load_kb(), s.cases, s.seed)
     log(f"the Dask recipe against kbcheck batch, 2 worker processes each, {len(cases)} cases x {s.repeats}")
     return distributed.measure(cases, workers=2, repeats=s.repeats)
+
+
+def run_serve(s: Settings, log: Any) -> dict[str, Any]:
+    from bench import serve
+    from bench.cases import generate_cases
+    from kbcheck.engine import load_kb
+
+    cases = generate_cases(load_kb(), min(s.cases, 200), s.seed)
+    log(f"kbcheck serve: POST /api/assess against the same work in process, {len(cases)} cases x {s.repeats}")
+    return serve.measure(cases, repeats=s.repeats)
 
 
 def run_coldstart(s: Settings, log: Any) -> list[dict[str, Any]]:
@@ -358,6 +368,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{explain:.0f} vs {assess:.0f} ms",
             "cold",
         )
+    served = results.get("serve") or {}
+    if served and not served.get("error"):
+        add(
+            "kbcheck serve: time a POST /api/assess adds to the same work in process (median)",
+            served["overhead_ms"],
+            f"<= {served['target_ms']:.0f} ms",
+            served["overhead_ms"] <= served["target_ms"] and not served["failed"],
+            f"{served['served_ms']:.1f} vs {served['in_process_ms']:.1f} ms a case",
+            "serve",
+        )
     runs = [m for m in results.get("memory", []) if not m.get("error")]
     if len(runs) >= 2:
         small, large = runs[0], runs[-1]
@@ -448,6 +468,9 @@ def table(results: dict[str, Any]) -> list[str]:
             )
     lines += endtoend_lines(results)
     lines += distributed_lines(results)
+    from bench import serve
+
+    lines += serve.lines(results)
     cold = results.get("coldstart")
     if cold:
         floor = _cold(results, 'python -c "import click, durable.lang"')
@@ -820,6 +843,7 @@ def main(argv: list[str] | None = None) -> int:
         "coldstart": run_coldstart,
         "memory": run_memory,
         "scaling": run_scaling,
+        "serve": run_serve,
     }
     for section in s.sections:
         results[section] = runners[section](s, log)

@@ -115,6 +115,8 @@ def explain(
     legend = medium == "screen" if legend is None else legend
     if medium == "slides" and depth is None:
         shown = slides.fit(full, shown, look, legend)
+        if not conclusion and not stage:
+            stderr("The whole case is too large for one readable slide: name a CONCLUSION or a --stage.")
     if folder is not None:
         _write_steps(slides.steps(assessment, shown, fmt or "svg", look, legend), folder, clear)
         return

@@ -190,14 +190,52 @@ class Analysis:
                 result[name] = [fact_dict(kb, name, case.value(name), offsets.get(name, ()))]
         return result
 
-    def possible_values(self, candidates: Candidates) -> dict[str, set[str]]:
-        """Each conclusion's possible values, given the candidates for each fact."""
-        possible: dict[str, set[str]] = {}
+    def possible_values(
+        self, candidates: Candidates, before: dict[str, set[str]] | None = None, changed: str | None = None
+    ) -> dict[str, set[str]]:
+        """Each conclusion's possible values, given the candidates for each fact. Given the
+        possible values `before` a change to the candidates of one fact (`changed`), only the
+        conclusions that can depend on that fact are worked out again: the interview tries every
+        answer to every open fact this way."""
+        rules: Iterable[CompiledRule]
+        if before is not None and changed is not None:
+            possible = {c: v for c, v in before.items() if c not in self.downstream[changed]}
+            rules = self._downstream_rules[changed]
+        else:
+            possible, rules = {}, self.ckb.in_dependency_order
         facts_first = {n: c[0] for n, c in candidates.items()}
-        for crule in self.ckb.in_dependency_order:
+        for crule in rules:
             if self._may_fire(crule, candidates, possible, facts_first):
                 possible.setdefault(crule.conclusion, set()).add(crule.value)
         return possible
+
+    @cached_property
+    def downstream(self) -> dict[str, frozenset[str]]:
+        """For each fact, the conclusions whose possible values can change with it: those of the
+        rules that test it (or read it for a date offset), and those resting on them, and so on."""
+        direct: dict[str, set[str]] = {}
+        for crule in self.ckb.rules:
+            for pattern in crule.patterns:
+                direct.setdefault(pattern.name, set()).add(crule.conclusion)
+                for test in pattern.tests:
+                    if isinstance(test.operand, Offset):
+                        direct.setdefault(test.operand.fact, set()).add(crule.conclusion)
+        out: dict[str, frozenset[str]] = {}
+        for fact in self.kb.facts:
+            seen: set[str] = set()
+            todo = list(direct.get(fact, ()))
+            while todo:
+                name = todo.pop()
+                if name not in seen:
+                    seen.add(name)
+                    todo.extend(direct.get(name, ()))
+            out[fact] = frozenset(seen)
+        return out
+
+    @cached_property
+    def _downstream_rules(self) -> dict[str, list[CompiledRule]]:
+        order = self.ckb.in_dependency_order
+        return {fact: [r for r in order if r.conclusion in names] for fact, names in self.downstream.items()}
 
     def relevant(self, candidates: Candidates, targets: Iterable[str], open_facts: set[str]) -> set[str]:
         """The open facts that could still change any of the targets: those a rule tests that may

@@ -98,7 +98,7 @@ def _narrowed(
             continue
         trial = dict(base)
         trial[name] = [fact_dict(kb, name, value, explanation.ckb.offsets.get(name, ()))]
-        after = analysis.possible_values(trial)
+        after = analysis.possible_values(trial, before, name)
         narrowed |= {t for t in targets if after.get(t, set()) != before[t]}
     return narrowed
 

@@ -175,3 +175,20 @@ def test_the_openapi_document_lists_every_endpoint_and_no_page_loads_from_outsid
     assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
     page = client.get("/").text
     assert "http://" not in page.replace('href="http', "") and "https://" not in page.replace('href="https', "")
+
+
+def test_serve_refuses_a_port_in_use_and_a_bad_case_with_one_line():
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        busy = CliRunner().invoke(cli, ["serve", "--no-browser", "--port", str(port)])
+    finally:
+        taken.close()
+    assert busy.exit_code == 2 and busy.output.startswith(f"Error: --host 127.0.0.1 --port {port}: cannot listen")
+    assert len(busy.output.strip().splitlines()) == 1
+    bad = CliRunner().invoke(cli, ["serve", "--no-browser", str(ROOT / "no-such-case.yaml")])
+    assert bad.exit_code == 2 and "no-such-case.yaml" in bad.output and "Traceback" not in bad.output

@@ -214,3 +214,12 @@ def test_trace_json_of_one_conclusion_keeps_the_whole_traces_numbers():
     assert chain and len(chain) < len(whole)
     by_step = {f["step"]: f for f in whole}
     assert all(by_step[f["step"]] == f for f in chain)
+
+
+def test_a_slide_of_the_whole_case_says_to_name_a_conclusion_or_a_stage(tmp_path):
+    whole = CliRunner().invoke(cli, ["explain", str(EXAMPLE), "--for", "slides", "-o", str(tmp_path / "a.svg")])
+    assert whole.exit_code == 0 and "name a CONCLUSION or a --stage" in whole.stderr
+    one = CliRunner().invoke(
+        cli, ["explain", str(EXAMPLE), "element.purpose", "--for", "slides", "-o", str(tmp_path / "b.svg")]
+    )
+    assert one.exit_code == 0 and "name a CONCLUSION" not in one.stderr

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -134,7 +134,10 @@ def create_app(
     app.include_router(pages.router)
 
     @app.exception_handler(KbcheckError)
-    async def kbcheck_error(request: Request, exc: KbcheckError) -> JSONResponse:
+    async def kbcheck_error(request: Request, exc: KbcheckError) -> Response:
+        if request.url.path.startswith("/ui/"):
+            # The page's fragments: 200, so that htmx shows the CLI's one line where they go.
+            return app.state.templates.TemplateResponse(request, "error.html.j2", {"message": exc.one_line()})
         return error_json(exc_status(exc), exc.one_line())
 
     @app.exception_handler(RequestValidationError)

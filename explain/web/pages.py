@@ -118,19 +118,18 @@ def _edits(before: Case, after: Case) -> list[tuple[str, str, str]]:
     return out
 
 
-def _error(request: Request, exc: KbcheckError) -> HTMLResponse:
-    # 200, so that htmx shows it where the results were; the message is the CLI's one line.
-    return _render(request, "error.html.j2", message=exc.one_line())
+async def _assessed(request: Request) -> tuple[dict[str, str], Assessment]:
+    """The form a fragment's request carries, and its case assessed. A KbcheckError (a bad field,
+    a name the KB does not have) goes to the application's handler, which answers a page's
+    request with the one-line message in place of the fragment (app.py)."""
+    fields = _fields(await request.form())
+    return fields, _read(request, fields)
 
 
 @router.post("/ui/assess", response_class=HTMLResponse)
 async def results(request: Request) -> HTMLResponse:
     """The conclusions by stage, what the last change changed and why, and the law that moved."""
-    fields = _fields(await request.form())
-    try:
-        result = _read(request, fields)
-    except KbcheckError as exc:
-        return _error(request, exc)
+    fields, result = await _assessed(request)
     before = _previous(request, fields)
     explanation = Explanation(result)
     changes = changes_between(before, result) if before is not None else []
@@ -154,11 +153,7 @@ async def results(request: Request) -> HTMLResponse:
 @router.post("/ui/questions", response_class=HTMLResponse)
 async def questions(request: Request) -> HTMLResponse:
     """The facts not given that would settle what is open, as `kbcheck ask` ranks them."""
-    fields = _fields(await request.form())
-    try:
-        result = _read(request, fields)
-    except KbcheckError as exc:
-        return _error(request, exc)
+    fields, result = await _assessed(request)
     explanation = Explanation(result)
     found = explanation.missing()
     return _render(
@@ -174,12 +169,8 @@ async def questions(request: Request) -> HTMLResponse:
 async def why(request: Request) -> HTMLResponse:
     """A conclusion's justification: the diagram, the tree with each rule linked to its source,
     and a why-not for each value it did not take."""
-    fields = _fields(await request.form())
-    try:
-        result = _read(request, fields)
-        name = names.conclusion_name(result.kb, fields.get("conclusion", ""))
-    except KbcheckError as exc:
-        return _error(request, exc)
+    fields, result = await _assessed(request)
+    name = names.conclusion_name(result.kb, fields.get("conclusion", ""))
     explanation = Explanation(result)
     kb = result.kb
     others = [m for m in kb.lists[name].members] if name in kb.lists else list(kb.conclusions[name].values)
@@ -199,12 +190,8 @@ async def why(request: Request) -> HTMLResponse:
 
 @router.post("/ui/why-not", response_class=HTMLResponse)
 async def why_not(request: Request) -> HTMLResponse:
-    fields = _fields(await request.form())
-    try:
-        result = _read(request, fields)
-        conclusion, value = names.target(result.kb, fields.get("conclusion", ""), fields.get("value", ""))
-    except KbcheckError as exc:
-        return _error(request, exc)
+    fields, result = await _assessed(request)
+    conclusion, value = names.target(result.kb, fields.get("conclusion", ""), fields.get("value", ""))
     attempts = Explanation(result).why_not(conclusion, value)
     return _render(
         request,
@@ -220,13 +207,10 @@ async def why_not(request: Request) -> HTMLResponse:
 @router.post("/ui/step", response_class=HTMLResponse)
 async def step(request: Request) -> HTMLResponse:
     """Firing n of a conclusion's justification on the diagram's fixed layout."""
-    fields = _fields(await request.form())
+    fields, result = await _assessed(request)
+    name = names.conclusion_name(result.kb, fields.get("conclusion", ""))
     try:
-        result = _read(request, fields)
-        name = names.conclusion_name(result.kb, fields.get("conclusion", ""))
         number = int(fields.get("n") or "1")
-    except KbcheckError as exc:
-        return _error(request, exc)
     except ValueError:
         return _render(request, "error.html.j2", message="n: expected a step number")
     found = diagrams.step(Explanation(result), name, number)
@@ -237,11 +221,7 @@ async def step(request: Request) -> HTMLResponse:
 async def save(request: Request) -> Response:
     """The case as a YAML case file, downloaded: the file `kbcheck assess` reads."""
     server = _server(request)
-    fields = _fields(await request.form())
-    try:
-        case = forms.read_form(server.kb, fields)
-    except KbcheckError as exc:
-        return _error(request, exc)
+    case = forms.read_form(server.kb, _fields(await request.form()))
     text = forms.case_yaml(server.kb, case)
     headers = {"Content-Disposition": f'attachment; filename="{case.id}.yaml"'}
     return Response(text, media_type="application/yaml; charset=utf-8", headers=headers)
@@ -252,9 +232,5 @@ async def report(request: Request) -> HTMLResponse:
     """The report of `kbcheck report` for the case as it stands on the page, to print."""
     from kbcheck.explain import report as report_module
 
-    fields = _fields(await request.form())
-    try:
-        result = _read(request, fields)
-    except KbcheckError as exc:
-        return _error(request, exc)
+    fields, result = await _assessed(request)
     return HTMLResponse(report_module.html_report(result, report_module.DEFAULT_DIAGRAM))

@@ -206,7 +206,8 @@ def law_move(kb: KB, before: dt.date, after: dt.date) -> LawMove | None:
     """What comes into and goes out of force when the offence date moves from `before` to `after`."""
     if before == after:
         return None
-    coming, going = [], []
+    coming: list[Reason] = []
+    going: list[Reason] = []
     for rule in kb.rules:
         if rule.valid_on != "offence_date":
             continue
