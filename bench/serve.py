@@ -27,14 +27,12 @@ TARGET_MS = 5.0  # "a few milliseconds beyond the engine's own time"
 def _in_process(body: bytes) -> bytes:
     from kbcheck.engine import assess, load_kb
     from kbcheck.engine.case import case_from_data
-    from kbcheck.engine.result import SCHEMA_VERSION
     from kbcheck.explain.explanation import Explanation
+    from kbcheck.explain.serialize import versioned
 
     kb = load_kb()
     result = assess(case_from_data(kb, json.loads(body)["case"], "<request>"), kb, "durable")
-    data = dict(result.to_json(), status=Explanation(result).status())
-    data.pop("schema_version")
-    return json.dumps({"schema_version": SCHEMA_VERSION, **data}).encode()
+    return json.dumps(versioned(dict(result.to_json(), status=Explanation(result).status()))).encode()
 
 
 def measure(cases: list[Case], repeats: int = 3) -> dict[str, Any]:

@@ -82,10 +82,9 @@ def conclusion_arg(kb: KB, name: str) -> str:
 def echo_json(data: dict[str, Any]) -> None:
     """Print a command's JSON with the contract's version first (docs/json.md); each command's
     shape is in explain/schemas/ (`kbcheck schema NAME`)."""
-    from kbcheck.engine.result import SCHEMA_VERSION
+    from kbcheck.explain.serialize import versioned
 
-    body = {k: v for k, v in data.items() if k != "schema_version"}
-    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **body}, indent=2, ensure_ascii=False, sort_keys=False))
+    click.echo(json.dumps(versioned(data), indent=2, ensure_ascii=False, sort_keys=False))
 
 
 def file_or_stdout(output: str | None) -> str | None:

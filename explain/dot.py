@@ -17,6 +17,7 @@ layout; nor does a step's title, which sits in a box of one fixed size).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -348,3 +349,16 @@ def measure(graph: nx.DiGraph, legend: bool, look: style.Look) -> tuple[float, f
     plain = to_dot(graph, legend=legend, look=look).pipe(format="plain").decode("utf-8")
     width, height = plain.split("\n", 1)[0].split()[2:4]
     return float(width), float(height)
+
+
+def svg_element(svg: bytes, attributes: str) -> str:
+    """An SVG file Graphviz wrote, as an element to put inside HTML: no XML prolog, doctype or
+    comments before it, `attributes` added to its <svg> tag (a role and a name for assistive
+    technology), sized by the page's CSS rather than in points. Graphviz escaped every label in
+    it, the case's text included, so it is markup already."""
+    text = svg.decode("utf-8")
+    start = text.find("<svg")
+    if start < 0:
+        raise ValueError("not an SVG document")
+    text = re.sub(r"<!--.*?-->\n?", "", text[start:], flags=re.S)
+    return re.sub(r"<svg\b([^>]*)>", lambda m: f"<svg{m.group(1)} {attributes}>", text, count=1)

@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from kbcheck.engine.errors import InputError, KbcheckError
 
+from . import dot
 from .report_content import (
     KEY_CONCLUSIONS,
     NOT_ADVICE,
@@ -123,23 +124,8 @@ def md_path(name: str) -> MdSafe:
 
 
 def inline_svg(svg: bytes) -> Markup:
-    """An SVG file as an element to put inside HTML: no XML prolog, doctype or comments before it,
-    and sized by the page's CSS rather than in points. Graphviz wrote it, and escaped every label
-    in it (the case's text included), so it is markup already."""
-    text = svg.decode("utf-8")
-    start = text.find("<svg")
-    if start < 0:
-        raise ValueError("not an SVG document")
-    text = text[start:]
-    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
-    return Markup(
-        re.sub(
-            r"<svg\b([^>]*)>",
-            lambda mm: "<svg" + mm.group(1) + ' role="img" aria-labelledby="diagram-caption">',
-            text,
-            count=1,
-        )
-    )
+    """The diagram as an element of the page, named by its caption."""
+    return Markup(dot.svg_element(svg, 'role="img" aria-labelledby="diagram-caption"'))
 
 
 def legend(drawing: Diagram) -> list[dict[str, str]]:

@@ -110,3 +110,11 @@ def edits(changes: dict[str, Any], offence_date: str | None, assessment_date: st
     if assessment_date:
         out.append(f"assessment date {assessment_date}")
     return out
+
+
+def versioned(data: dict[str, Any]) -> dict[str, Any]:
+    """A command's JSON with the contract's version first (docs/json.md), as the CLI prints it and
+    kbcheck serve's API answers it."""
+    from kbcheck.engine.result import SCHEMA_VERSION
+
+    return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in data.items() if k != "schema_version"}}

@@ -54,7 +54,9 @@ class Frame:
     title: str
 
 
-def frames(assessment: Assessment, shown: nx.DiGraph, look: style.Look = style.SCREEN) -> list[Frame]:
+def frames(
+    assessment: Assessment, shown: nx.DiGraph, look: style.Look = style.SCREEN, explanation: Any = None
+) -> list[Frame]:
     """The steps of `shown`: one per firing of a rule in it that adds to it, in the order they
     fired. A firing that adds nothing drawn (a rule firing again on another alternative of its
     conditions, all of whose premises are drawn already) gets no step of its own. Every step's
@@ -63,7 +65,8 @@ def frames(assessment: Assessment, shown: nx.DiGraph, look: style.Look = style.S
 
     rule_nodes = {n for n, d in shown.nodes(data=True) if d["kind"] == "rule"}
     firings = [f for f in assessment.firings if graph.rule_node(f.rule.id) in rule_nodes]
-    explanation = Explanation(assessment)  # what is settled, worked out once for every step
+    # what is settled, worked out once for every step (or the caller's, worked out already)
+    explanation = explanation or Explanation(assessment)
     drawn_edges = {(u, v) for u, v, _ in dot.drawn_edges(shown)}
     reached: list[tuple[Any, frozenset[str], frozenset[tuple[str, str]]]] = []
     for firing in firings:

@@ -16,7 +16,7 @@ from kbcheck.engine import assess
 from kbcheck.engine.case import Case, case_from_data, check_value, read_case_text
 from kbcheck.engine.dates import parse_date
 from kbcheck.engine.errors import CaseError
-from kbcheck.engine.result import SCHEMA_VERSION, Assessment
+from kbcheck.engine.result import Assessment
 from kbcheck.explain import dot, graph, names, serialize
 from kbcheck.explain.explanation import Explanation
 from kbcheck.explain.vocabulary import conclusions_json, facts_json
@@ -61,8 +61,7 @@ class ExplainBody(CaseBody):
 
 def payload(data: dict[str, Any]) -> JSONResponse:
     """A response as the CLI's echo_json prints it: schema_version first."""
-    body = {k: v for k, v in data.items() if k != "schema_version"}
-    return JSONResponse({"schema_version": SCHEMA_VERSION, **body})
+    return JSONResponse(serialize.versioned(data))
 
 
 def read_body_case(request: Request, body: CaseBody) -> Case:

@@ -101,11 +101,10 @@ class BodyLimit:
 
 
 def examples_folder() -> Path | None:
-    """The example cases shipped with kbcheck (package data), or those of a source checkout."""
-    for folder in (HERE.parent.parent / "examples",):  # kbcheck/examples installed, ./examples in a checkout
-        if folder.is_dir() and any(folder.glob("*.yaml")):
-            return folder
-    return None
+    """The example cases shipped with kbcheck: kbcheck/examples installed, ./examples in a
+    checkout (the same place, relative to this package)."""
+    folder = HERE.parent.parent / "examples"
+    return folder if folder.is_dir() and any(folder.glob("*.yaml")) else None
 
 
 def create_app(

@@ -6,7 +6,6 @@ so nothing moves between steps while the class is watching."""
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 import networkx as nx
@@ -16,17 +15,8 @@ from kbcheck.explain.explanation import Explanation
 
 
 def inline(svg: bytes, label: str) -> str:
-    """An SVG file as an element inside HTML: no prolog, doctype or comments, named for readers
-    of assistive technology, sized by the page's CSS."""
-    text = svg.decode("utf-8")
-    text = text[text.find("<svg") :]
-    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
-    return re.sub(
-        r"<svg\b([^>]*)>",
-        lambda m: f'<svg{m.group(1)} role="img" aria-label="{html.escape(label, quote=True)}">',
-        text,
-        count=1,
-    )
+    """The diagram as an element of the page, named by `label`."""
+    return dot.svg_element(svg, f'role="img" aria-label="{html.escape(label, quote=True)}"')
 
 
 def shown_graph(explanation: Explanation, conclusion: str) -> nx.DiGraph:
@@ -57,7 +47,7 @@ def step(explanation: Explanation, conclusion: str, number: int) -> Step | None:
     """Step `number` of the conclusion's justification (clamped to the steps there are), drawn
     on the full layout; None if no rule concluded it."""
     shown = shown_graph(explanation, conclusion)
-    found = slides.frames(explanation.assessment, shown)
+    found = slides.frames(explanation.assessment, shown, explanation=explanation)
     if not found:
         return None
     frame = found[max(1, min(number, len(found))) - 1]

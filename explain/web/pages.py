@@ -50,7 +50,7 @@ def _page(request: Request, case: Case, notice: str = "", status: int = 200) -> 
         jurisdictions=server.kb.facts["jurisdiction"].values,
         law_dates=views.law_dates(server.kb),
         examples=sorted(server.examples),
-        previous=json.dumps(forms.case_data(server.kb, values), ensure_ascii=False),
+        previous=json.dumps(case.to_data(), ensure_ascii=False),
         notice=notice,
         engine=server.engine,
     )
@@ -173,7 +173,7 @@ async def why(request: Request) -> HTMLResponse:
     name = names.conclusion_name(result.kb, fields.get("conclusion", ""))
     explanation = Explanation(result)
     kb = result.kb
-    others = [m for m in kb.lists[name].members] if name in kb.lists else list(kb.conclusions[name].values)
+    others = list(kb.lists[name].members) if name in kb.lists else list(kb.conclusions[name].values)
     current = result.value(name)
     others = [v for v in others if (v not in current if isinstance(current, list) else v != result.values[name])]
     return _render(
