@@ -60,13 +60,37 @@ def read(path: str, kb: KB) -> Case:
         raise fail(exc) from None
 
 
-def assessed(case_file: str) -> Any:
-    """Read and assess a case with the chosen engine: the start of every explaining command."""
+def assessed(case_file: str, communication: str | None = None) -> Any:
+    """Read and assess a case with the chosen engine: the start of every explaining command.
+    With `communication`, the assessment of that one communication of a series."""
     from kbcheck.engine import assess
 
     cfg = settings()
     kb = cfg.kb()
-    return assess(read(case_file, kb), kb, cfg.engine)
+    assessment = assess(read(case_file, kb), kb, cfg.engine)
+    if communication is None:
+        return assessment
+    if assessment.series is None:
+        raise KbcheckClickError(
+            f"{case_file}: --communication: the case lists no communications "
+            "(a case of one communication is explained without it)"
+        )
+    found = assessment.series.of(communication)
+    if found is None:
+        ids = ", ".join(assessment.series.ids[:10]) + (" ..." if len(assessment.series.ids) > 10 else "")
+        raise KbcheckClickError(f"{case_file}: --communication: no communication '{communication}' (it has {ids})")
+    return found
+
+
+def communication_option(function: Any) -> Any:
+    """--communication ID: explain one communication of a series, judged on its own date."""
+    return click.option(
+        "--communication",
+        "communication",
+        metavar="ID",
+        default=None,
+        help="Explain one communication of a series (its own conclusions, on its own date).",
+    )(function)
 
 
 def conclusion_arg(kb: KB, name: str) -> str:

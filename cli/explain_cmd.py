@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from .common import KbcheckClickError, assessed, conclusion_arg, echo_json, file_or_stdout, stderr, write_atomic
+from .common import (
+    KbcheckClickError,
+    assessed,
+    communication_option,
+    conclusion_arg,
+    echo_json,
+    file_or_stdout,
+    stderr,
+    write_atomic,
+)
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -49,6 +58,7 @@ FORMATS = ("svg", "png", "pdf", "dot")
 @click.option("--clear", is_flag=True, help="With --steps: remove the slides an earlier run left in the folder.")
 @click.option("--legend/--no-legend", default=None, help="Draw the legend (default: on screen, not on slides).")
 @click.option("--json", "as_json", is_flag=True, help="Print the justification graph as JSON.")
+@communication_option
 def explain(
     case_file: str,
     conclusion: str | None,
@@ -61,6 +71,7 @@ def explain(
     clear: bool,
     legend: bool | None,
     as_json: bool,
+    communication: str | None = None,
 ) -> None:
     """Draw the chain of rules and facts that justifies a conclusion, a stage, or the whole case.
 
@@ -94,7 +105,7 @@ def explain(
                 f"{folder}: holds {len(old)} slides of an earlier run ({old[0].name} ...); "
                 "give --clear to replace them, or name another folder"
             )
-    assessment = assessed(case_file)
+    assessment = assessed(case_file, communication)
     kb = assessment.kb
     full = graph.build(assessment)
     if conclusion and stage:

@@ -8,7 +8,7 @@ import click
 
 from kbcheck.explain import serialize, text
 
-from .common import assessed, conclusion_arg, echo_json, is_tty
+from .common import assessed, communication_option, conclusion_arg, echo_json, is_tty
 
 
 @click.command()
@@ -16,7 +16,8 @@ from .common import assessed, conclusion_arg, echo_json, is_tty
 @click.argument("conclusion", required=False)
 @click.option("--step", is_flag=True, help="Wait for Enter between firings (q and Enter stops).")
 @click.option("--json", "as_json", is_flag=True, help="The firings as JSON.")
-def trace(case_file: str, conclusion: str | None, step: bool, as_json: bool) -> None:
+@communication_option
+def trace(case_file: str, conclusion: str | None, step: bool, as_json: bool, communication: str | None = None) -> None:
     """Print the firings in order, numbered: rule, citation, what it concluded and from what.
 
     With a CONCLUSION, only the firings in its justification (those `kbcheck explain` draws for
@@ -29,7 +30,7 @@ def trace(case_file: str, conclusion: str | None, step: bool, as_json: bool) -> 
       kbcheck trace case.yaml offence.mca_s1 --step
       kbcheck trace case.yaml --json
     """
-    assessment = assessed(case_file)
+    assessment = assessed(case_file, communication)
     kb = assessment.kb
     firings = assessment.firings
     if conclusion is not None:

@@ -8,14 +8,15 @@ from kbcheck.engine import KbcheckError
 from kbcheck.explain import names, serialize, text
 from kbcheck.explain.explanation import Explanation
 
-from .common import KbcheckClickError, assessed, conclusion_arg, echo_json, fail
+from .common import KbcheckClickError, assessed, communication_option, conclusion_arg, echo_json, fail
 
 
 @click.command()
 @click.argument("case_file", metavar="CASE")
 @click.argument("conclusion")
 @click.option("--json", "as_json", is_flag=True, help="The justification tree as JSON.")
-def why(case_file: str, conclusion: str, as_json: bool) -> None:
+@communication_option
+def why(case_file: str, conclusion: str, as_json: bool, communication: str | None = None) -> None:
     """Explain a conclusion: the rules and facts that justify it, as an indented tree.
 
     Each step names the rule, its citation and the dates it is in force for; each fact says
@@ -26,7 +27,7 @@ def why(case_file: str, conclusion: str, as_json: bool) -> None:
       kbcheck why case.yaml offence.mca_s1
       kbcheck why case.yaml alternatives --json
     """
-    assessment = assessed(case_file)
+    assessment = assessed(case_file, communication)
     name = conclusion_arg(assessment.kb, conclusion)
     node = Explanation(assessment).why(name)
     if as_json:
@@ -50,7 +51,8 @@ def split_target(kb, target: str) -> tuple[str, str]:  # type: ignore[no-untyped
 @click.argument("case_file", metavar="CASE")
 @click.argument("target", metavar="CONCLUSION=VALUE")
 @click.option("--json", "as_json", is_flag=True, help="Each rule and condition as JSON.")
-def why_not(case_file: str, target: str, as_json: bool) -> None:
+@communication_option
+def why_not(case_file: str, target: str, as_json: bool, communication: str | None = None) -> None:
     """Explain why a conclusion does not have a value: each rule that could give it, condition by condition.
 
     Each condition is marked held, FAILED, or UNKNOWN (it turns on a fact the case does not give).
@@ -60,7 +62,7 @@ def why_not(case_file: str, target: str, as_json: bool) -> None:
       kbcheck why-not case.yaml offence.mca_s1=made_out
       kbcheck why-not case.yaml alternatives=pha1997.s2
     """
-    assessment = assessed(case_file)
+    assessment = assessed(case_file, communication)
     kb = assessment.kb
     conclusion, value = split_target(kb, target)
     attempts = Explanation(assessment).why_not(conclusion, value)

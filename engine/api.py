@@ -132,6 +132,10 @@ def get_engine(kb: KB, name: str = "durable", fallback: bool = True) -> Engine:
 def assess(case: Case, kb: KB | None = None, engine: str = "durable") -> Assessment:
     """Assess one case: assert its facts, let the rules fire, return conclusions and trace."""
     kb = kb or load_kb()
+    if case.communications:
+        from .series import assess_series
+
+        return assess_series(case, kb, engine, get_engine, compiled)
     runner = get_engine(kb, engine)
     ckb = compiled(kb)
     records = runner.run(plain_facts(kb, case, ckb.offsets))

@@ -35,7 +35,7 @@ from typing import Any
 
 from . import model
 
-FORMAT = 3
+FORMAT = 4
 KEEP = 8  # cache entries kept; older ones are removed when a new one is written
 MAX_BYTES = 32 * 1024 * 1024  # an entry larger than this is not ours
 PREFIX, SUFFIX = "kb-", ".json"
@@ -55,6 +55,9 @@ CLASSES: dict[str, type] = {
         model.Authority,
         model.Rule,
         model.Constraint,
+        model.Aggregate,
+        model.Derivation,
+        model.SeriesDef,
         model.KB,
     )
 }

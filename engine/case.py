@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .communications import Communication, derive, parse_communications
 from .compiler import holds
 from .dates import parse_date
 from .errors import BIDI_CONTROLS, CaseError, InputError, unsafe_character
@@ -32,6 +33,7 @@ HEADER_KEYS = (
     "charge_date",
     "conviction_date",
     "facts",
+    "communications",
 )
 DECISION_DATES = ("charge_date", "conviction_date")  # optional; each defaults from assessment_date
 SCENARIO_KEYS = ("expect", "source")  # a scenario file is a case plus what it must conclude (and, for a
@@ -56,6 +58,11 @@ class Case:
     jurisdiction_given: bool = True
     charge_date_given: dt.date | None = None
     conviction_date_given: dt.date | None = None
+    # A series (docs/case-format.md §1.5): its communications in canonical order, and the facts
+    # the list gives (kb/series.yaml `derived`). Empty for a case of one communication.
+    communications: tuple[Communication, ...] = ()
+    derived: Mapping[str, Any] = field(default_factory=dict)
+    offence_date_given: bool = True
 
     @property
     def charge_date(self) -> dt.date:
@@ -87,7 +94,27 @@ class Case:
             return self.conviction_date
         if name == "jurisdiction":
             return self.jurisdiction
-        return self.given.get(name, UNKNOWN)
+        if name in self.given:
+            return self.given[name]
+        return self.derived.get(name, UNKNOWN)
+
+    def communication(self, cid: str) -> Communication | None:
+        for comm in self.communications:
+            if comm.id == cid:
+                return comm
+        return None
+
+    def for_communication(self, comm: Communication) -> Case:
+        """The case as it stands for one of its communications: that communication's date as the
+        offence date, the case's facts, and that communication's own facts over them."""
+        return replace(
+            self,
+            offence_date=comm.date,
+            given={**self.given, **comm.given},
+            communications=(),
+            source=f"{self.source} (communication {comm.id})",
+            lines={**self.lines, **comm.lines},
+        )
 
     def date_given(self, name: str) -> bool:
         """Whether a header date was written in the case file rather than defaulted."""
@@ -104,9 +131,13 @@ class Case:
         a header field, may be changed too; the dates are changed by rereading the case."""
         given = dict(self.given)
         header: dict[str, Any] = {}
+        if self.communications:  # a fact changed for the case is changed for every communication
+            header["communications"] = tuple(
+                replace(c, given={k: v for k, v in c.given.items() if k not in changes}) for c in self.communications
+            )
         for name, value in changes.items():
             if name == "jurisdiction":
-                header = {"jurisdiction": value, "jurisdiction_given": True}
+                header.update(jurisdiction=value, jurisdiction_given=True)
             elif value == UNKNOWN:
                 given.pop(name, None)
             else:
@@ -120,13 +151,16 @@ class Case:
             data["title"] = self.title
         if self.jurisdiction_given:
             data["jurisdiction"] = self.jurisdiction
-        data["offence_date"] = self.offence_date.isoformat()
+        if self.offence_date_given:
+            data["offence_date"] = self.offence_date.isoformat()
         data["assessment_date"] = self.assessment_date.isoformat()
         if self.charge_date_given is not None:
             data["charge_date"] = self.charge_date_given.isoformat()
         if self.conviction_date_given is not None:
             data["conviction_date"] = self.conviction_date_given.isoformat()
         data["facts"] = dict(self.given)
+        if self.communications:
+            data["communications"] = [c.to_data() for c in self.communications]
         return data
 
 
@@ -376,14 +410,20 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             line=data.line_of("jurisdiction"),
             field="jurisdiction",
         )
-    if "offence_date" not in data:
+    raw_comms = data.get("communications")
+    series = "communications" in data
+    if "offence_date" not in data and not series:
         raise CaseError(
             label,
             "missing; the date the (last) communication was sent chooses the law",
             line=data.line,
             field="offence_date",
         )
-    offence = _date_field(label, data, "offence_date")
+    if series and "offence_date" not in data:
+        latest = _latest_date(label, data, raw_comms)
+        offence = latest
+    else:
+        offence = _date_field(label, data, "offence_date")
     if offence > today:
         raise CaseError(
             label,
@@ -448,6 +488,28 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             given[name] = checked
         if line:
             lines[name] = line
+    communications: tuple[Communication, ...] = ()
+    derived: dict[str, Any] = {}
+    if series:
+        communications = parse_communications(kb, raw_comms, label, data.line_of("communications"), assessment, today)
+        latest = communications[-1].date
+        if latest != offence:
+            raise CaseError(
+                label,
+                f"{offence.isoformat()} is not the date of the last communication ({latest.isoformat()}); "
+                "leave offence_date out, or give that date",
+                line=data.line_of("offence_date"),
+                field="offence_date",
+            )
+        derived = derive(kb, communications)
+        for name, value in derived.items():
+            if name in given and given[name] != value:
+                raise CaseError(
+                    label,
+                    f"the communications listed give {value}; this says {given[name]} (leave it out, or make them agree)",
+                    line=lines.get(name),
+                    field=f"facts.{name}",
+                )
     case = Case(
         id=case_id,
         offence_date=offence,
@@ -461,9 +523,41 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
         jurisdiction_given="jurisdiction" in data,
         charge_date_given=charge,
         conviction_date_given=conviction,
+        communications=communications,
+        derived=derived,
+        offence_date_given="offence_date" in data,
     )
-    check_constraints(kb, case, label)
+    if communications:
+        for comm in communications:
+            try:
+                check_constraints(kb, case.for_communication(comm), label)
+            except CaseError as exc:
+                raise CaseError(
+                    label, exc.problem, line=exc.line, field=f"communications[{comm.index}] ({comm.id}): {exc.field}"
+                ) from None
+    else:
+        check_constraints(kb, case, label)
     return case
+
+
+def _latest_date(label: str, data: LDict, raw: Any) -> dt.date:
+    """The offence date of a series that does not give one: its last communication's date (the
+    items themselves are checked when the list is read)."""
+    days = []
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, dict) and "date" in item:
+            try:
+                days.append(parse_date(item["date"]))
+            except ValueError:
+                continue
+    if not days:
+        raise CaseError(
+            label,
+            "expected a list of communications, each with an id and a date",
+            line=data.line_of("communications"),
+            field="communications",
+        )
+    return max(days)
 
 
 def read_case(path: Path | str, kb: KB, today: dt.date | None = None) -> Case:

@@ -77,7 +77,7 @@ OP_ALIASES = {
     "lt": "lt",
     "lte": "lte",
 }
-SPECIAL_FILES = ("sources.yaml", "vocab.yaml", "conclusions.yaml")
+SPECIAL_FILES = ("sources.yaml", "vocab.yaml", "conclusions.yaml", "series.yaml")
 MAX_CONDITIONS = 16  # durable_rules joins at most 16 facts in one rule (MAX_MESSAGE_FRAMES)
 
 
@@ -699,6 +699,9 @@ def load_kb(root: Path | str | None = None) -> KB:
         for cid, (path, line, subject) in parser.referenced.items():
             if cid not in produced and cid in conclusions:
                 c.add(path, line, subject, f"'{cid}' is used here but no rule concludes it")
+    from .series_def import load_series  # it reads with this module's helpers
+
+    series = load_series(c, root / "series.yaml", facts, conclusions, sources)
     collisions = fnv.collisions(_identities(facts, conclusions, rules))
     for first, second in collisions:
         c.add(
@@ -722,6 +725,7 @@ def load_kb(root: Path | str | None = None) -> KB:
         stages=stages,
         fingerprint=_fingerprint(every),
         interview_stages=tuple(interview),
+        series=series,
     )
 
 

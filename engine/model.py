@@ -230,6 +230,51 @@ class Constraint:
 
 
 @dataclass(frozen=True)
+class Aggregate:
+    """How a case of several communications reads one fact or conclusion of each: the value
+    highest in `order` that any communication has, or, with no order, the lead communication's."""
+
+    name: str
+    order: tuple[str, ...]
+    source: str
+    cite: str
+    meaning: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A fact of the case that a list of communications gives (the number of messages, of
+    occasions), with the authority for reading it so."""
+
+    fact: str
+    method: str  # messages | occasions
+    source: str
+    cite: str
+    meaning: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SeriesDef:
+    """kb/series.yaml: which facts and conclusions belong to one communication, how the case's
+    lead communication is chosen, how the case reads the others, and what the list derives."""
+
+    facts: tuple[str, ...]
+    conclusions: tuple[str, ...]
+    lead: Aggregate  # name: the conclusion that ranks communications; order: best first
+    aggregates: tuple[Aggregate, ...]
+    derived: tuple[Derivation, ...]
+    file: str = "series.yaml"
+
+    def aggregate(self, name: str) -> Aggregate | None:
+        for agg in self.aggregates:
+            if agg.name == name:
+                return agg
+        return None
+
+
+@dataclass(frozen=True)
 class KB:
     root: str
     sources: dict[str, Source]
@@ -244,6 +289,8 @@ class KB:
     # The stages whose conclusions `kbcheck interview` asks about until nothing left to ask could
     # change them, most important first (their order in kb/conclusions.yaml).
     interview_stages: tuple[str, ...] = ()
+    # How a case given as a list of communications is read (kb/series.yaml); None without it.
+    series: SeriesDef | None = None
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

@@ -58,6 +58,7 @@ class Assessment:
     engine: str
     firings: tuple[Firing, ...]
     values: dict[str, str]  # every conclusion, members of lists included, as value tokens
+    series: Any = None  # for a case of several communications: engine.series.SeriesResult
 
     @classmethod
     def from_records(cls, case: Case, ckb: CompiledKB, engine: str, records: list[Record]) -> Assessment:
@@ -171,10 +172,53 @@ class Assessment:
             "jurisdiction": self.case.jurisdiction,
             "conclusions": self.conclusions(),
             "derived": derived,
+            **(self.series_json() if self.series is not None else {}),
             **({"trace_format": "compact"} if compact else {}),
             "trace": self.compact_trace_text() if compact else self.trace_text() if trace_text else self.trace_json(),
             "engine": self.engine,
             "kb": self.kb.fingerprint,
+        }
+
+    def communication_json(self) -> dict[str, Any]:
+        """One communication's own conclusions (kb/series.yaml `communication.conclusions`), for
+        an assessment of one communication of a series: public ones under `conclusions` (a list
+        holds its members of one communication), the others under `derived`."""
+        kb, values, series = self.kb, self.values, self.kb.series
+        assert series is not None
+        mine = set(series.conclusions)
+        public: dict[str, Any] = {}
+        hidden: dict[str, Any] = {}
+        for name in series.conclusions:
+            cdef = kb.conclusions[name]
+            if cdef.list_id is None:
+                (public if cdef.public else hidden)[name] = typed(kb, name, values[name])
+        for lid, ldef in kb.lists.items():
+            members = [m for m in ldef.members if ldef.member_id(m) in mine]
+            if members:
+                public[lid] = sorted(m for m in members if values[ldef.member_id(m)] == "yes")
+        return {"conclusions": dict(sorted(public.items())), "derived": dict(sorted(hidden.items()))}
+
+    def series_json(self) -> dict[str, Any]:
+        """For a case of several communications: each communication with its own conclusions,
+        and the series (docs/case-format.md §3.4)."""
+        series, case = self.series, self.case
+        items = []
+        for comm, assessed in zip(case.communications, series.communications, strict=True):
+            item: dict[str, Any] = {"id": comm.id, "date": comm.date.isoformat()}
+            if comm.time:
+                item["time"] = comm.time
+            item["lead"] = comm.id == series.lead
+            item.update(assessed.communication_json())
+            items.append(item)
+        return {
+            "communications": items,
+            "series": {
+                "communications": len(items),
+                **{d.fact: case.derived[d.fact] for d in self.kb.series.derived if d.fact in case.derived},
+                "first": case.communications[0].date.isoformat(),
+                "last": case.communications[-1].date.isoformat(),
+                "lead": series.lead,
+            },
         }
 
 

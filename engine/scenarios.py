@@ -3,7 +3,9 @@
 An expectation is a value (`met`), or `{in: [...]}` (one of these), or `{contains: [...]}` /
 `{excludes: [...]}` for list conclusions (shared/cases/README.md); one member of a list
 (`alternatives[osa2023.s179]`) can be expected `yes`, `no` or `unknown`, which is how a scenario
-says an offence is left open rather than ruled out. `kbcheck test` and pytest
+says an offence is left open rather than ruled out. A series (docs/case-format.md §1.5) may
+also expect, under `communications:`, each communication's own conclusions by its id, and under
+`series:` its lead communication and the counts the list gives. `kbcheck test` and pytest
 both run scenarios through `run_file`, so they agree on what passes.
 """
 
@@ -30,6 +32,11 @@ class Expectation:
     conclusion: str
     kind: str  # value | in | contains | excludes
     expected: Any
+    communication: str | None = None  # a conclusion of this communication of a series
+
+    @property
+    def label(self) -> str:
+        return f"{self.communication}: {self.conclusion}" if self.communication else self.conclusion
 
     def describe(self) -> str:
         if self.kind == "value":
@@ -104,6 +111,9 @@ def parse_expectations(kb: KB, expect: Any, label: str) -> list[Expectation]:
     result = []
     for name, spec in expect.items():
         line = lines(name)
+        if name in ("communications", "series"):
+            result.extend(_series_expectations(kb, name, spec, label, line))
+            continue
         if name not in kb.lists and name not in kb.conclusions:
             raise CaseError(label, "not a conclusion of the knowledge base", line=line, field=f"expect.{name}")
         kind, expected = "value", spec
@@ -122,6 +132,30 @@ def parse_expectations(kb: KB, expect: Any, label: str) -> list[Expectation]:
                 raise CaseError(label, f"'{kind}' is for list conclusions", line=line, field=f"expect.{name}")
         _check_values(kb, name, kind, expected, label, line)
         result.append(Expectation(name, kind, list(expected) if isinstance(expected, list) else expected))
+    return result
+
+
+SERIES_KEYS = ("lead", "communications", "message_count", "occasions")
+
+
+def _series_expectations(kb: KB, key: str, spec: Any, label: str, line: int | None) -> list[Expectation]:
+    """`communications: {id: {conclusion: value}}` and `series: {lead: id, occasions: n}`."""
+    if not isinstance(spec, dict):
+        raise CaseError(label, "expected a mapping", line=line, field=f"expect.{key}")
+    if key == "series":
+        for name in spec:
+            if name not in SERIES_KEYS:
+                raise CaseError(
+                    label, f"expected one of: {', '.join(SERIES_KEYS)}", line=line, field=f"expect.series.{name}"
+                )
+        return [Expectation(f"series.{name}", "value", value, "*") for name, value in spec.items()]
+    result = []
+    for cid, conclusions in spec.items():
+        at = spec.line_of(cid) if isinstance(spec, LDict) else line
+        if not isinstance(conclusions, dict):
+            raise CaseError(label, "expected a mapping of conclusions", line=at, field=f"expect.communications.{cid}")
+        for item in parse_expectations(kb, conclusions, label):
+            result.append(Expectation(item.conclusion, item.kind, item.expected, str(cid)))
     return result
 
 
@@ -147,10 +181,33 @@ def _check_values(kb: KB, name: str, kind: str, expected: Any, label: str, line:
 def check(assessment: Assessment, expectations: list[Expectation]) -> list[Failure]:
     failures = []
     for exp in expectations:
-        actual = assessment.value(exp.conclusion)
+        subject: Assessment | None = assessment
+        if exp.communication == "*":
+            actual = _series_value(assessment, exp.conclusion)
+            if not exp.holds(actual):
+                failures.append(Failure(exp.label, exp.describe(), actual, []))
+            continue
+        if exp.communication is not None:
+            subject = assessment.series.of(exp.communication) if assessment.series is not None else None
+            if subject is None:
+                failures.append(Failure(exp.label, exp.describe(), "no such communication", []))
+                continue
+        actual = subject.value(exp.conclusion)
         if not exp.holds(actual):
-            failures.append(Failure(exp.conclusion, exp.describe(), actual, assessment.justifications(exp.conclusion)))
+            failures.append(Failure(exp.label, exp.describe(), actual, subject.justifications(exp.conclusion)))
     return failures
+
+
+def _series_value(assessment: Assessment, name: str) -> Any:
+    """What a series gives: its lead communication, and the counts of its list."""
+    if assessment.series is None:
+        return None
+    key = name.split(".", 1)[1]
+    if key == "lead":
+        return assessment.series.lead
+    if key == "communications":
+        return len(assessment.series.ids)
+    return assessment.case.derived.get(key)
 
 
 def run_file(path: Path, kb: KB, engine: str = "durable", today: dt.date | None = None) -> Outcome:

@@ -135,6 +135,11 @@ class Explanation:
         self.case = assessment.case
         self.engine = engine or assessment.engine
         self.ckb = compiled(self.kb)
+        # A series is assessed with rules derived from the KB (engine/series.py); a variant of it
+        # is assessed again from the KB itself, and its case rules read the series' values.
+        self.series = assessment.series
+        self.base_kb = self.series.plan.kb if self.series is not None else self.kb
+        self.view = self.series.view if self.series is not None else self.case
 
     @cached_property
     def graph(self) -> nx.DiGraph:
@@ -149,6 +154,10 @@ class Explanation:
     # --- Settled or provisional -------------------------------------------------------------
     @cached_property
     def possible(self) -> dict[str, set[str]]:
+        if self.assessment.series is not None:
+            from kbcheck.engine.series import case_candidates
+
+            return self.analysis.possible_values(case_candidates(self.assessment))
         return self.analysis.possible_values(self.analysis.candidates(self.case))
 
     def settled(self, conclusion: str) -> bool:
@@ -161,6 +170,12 @@ class Explanation:
     # --- Why ------------------------------------------------------------------------------------
     def fact_provenance(self, name: str) -> str:
         fdef = self.kb.facts[name]
+        if self.series is not None:
+            from kbcheck.engine.series import provenance
+
+            found = provenance(self.assessment, name)
+            if found:
+                return found
         if name == "assessment_date" and not self.case.assessment_date_given:
             return "today, by default"
         if name == "jurisdiction" and not self.case.jurisdiction_given:
@@ -214,7 +229,7 @@ class Explanation:
     # --- Why not ----------------------------------------------------------------------------------
     def why_not(self, conclusion: str, value: str) -> list[Attempt]:
         """Each engine rule that could have concluded conclusion=value, condition by condition."""
-        memory = {f["t"]: f for f in plain_facts(self.kb, self.case, self.ckb.offsets)}
+        memory = {f["t"]: f for f in plain_facts(self.kb, self.view, self.ckb.offsets)}
         for name, token in self.assessment.values.items():
             memory[name] = {"t": name, "v": token}
         attempts = []
@@ -261,9 +276,14 @@ class Explanation:
         deps: set[str] = set()
         for target in targets:
             deps |= self.analysis.dependencies(target)
+        if self.series is not None:
+            from kbcheck.engine.series import open_facts
+
+            deps = open_facts(self.assessment, deps)
         if among is not None:
             deps &= set(among)
-        unknown = sorted(f for f in deps if not self.kb.facts[f].header and f not in self.case.given)
+        given = self.case.given if self.series is not None else self.view.given
+        unknown = sorted(f for f in deps if not self.kb.facts[f].header and f not in given)
         questions = []
         for fact in unknown:
             outcomes: dict[str, dict[str, str]] = {t: {} for t in targets}
@@ -319,14 +339,14 @@ class Explanation:
                 if name in data:
                     moved = dt.date.fromisoformat(data[name]) + shift
                     data[name] = min(moved, max(latest, offence_date)).isoformat()
-        return case_from_data(self.kb, data, self.case.source, today)
+        return case_from_data(self.base_kb, data, self.case.source, today)
 
     def _reassess(self, changes: dict[str, Any]) -> Assessment | None:
         try:
             case = self.variant(changes, today=max(dt.date.today(), self.case.assessment_date))
         except CaseError:
             return None  # facts that cannot be true together
-        return assess(case, self.kb, self.engine)
+        return assess(case, self.base_kb, self.engine)
 
     # --- What if --------------------------------------------------------------------------------
     def what_if(
@@ -338,7 +358,7 @@ class Explanation:
     ) -> tuple[Assessment, list[Change]]:
         """Re-assess with changed facts or dates; the conclusions that changed, with reasons, in
         the order of the stages (the law, the offence, ... the advice), as `assess` shows them."""
-        other = assess(self.variant(changes, offence_date, assessment_date, today), self.kb, self.engine)
+        other = assess(self.variant(changes, offence_date, assessment_date, today), self.base_kb, self.engine)
         return other, changes_between(self.assessment, other)
 
 

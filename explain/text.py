@@ -105,10 +105,13 @@ def _header(assessment: Assessment) -> list[str]:
             f"charge decision {case.charge_date.isoformat()} (the Code and guidance then in force); "
             f"conviction {case.conviction_date.isoformat()}; "
         )
-    lines.append(
-        f"Offence date {case.offence_date.isoformat()} (the law then in force); "
-        f"{decided}assessment date {assessed}; {place}; {assessment.engine} engine."
-    )
+    if assessment.series is not None:
+        from .series_view import series_header
+
+        offence = series_header(assessment)
+    else:
+        offence = f"Offence date {case.offence_date.isoformat()} (the law then in force)"
+    lines.append(f"{offence}; {decided}assessment date {assessed}; {place}; {assessment.engine} engine.")
     return lines
 
 
@@ -137,6 +140,10 @@ def assessment_text(assessment: Assessment, status: dict[str, str] | None = None
             "settled: no fact left unknown could change it; provisional: a fact not given could "
             "(`kbcheck ask` lists them)."
         )
+    if assessment.series is not None:
+        from .series_view import series_lines
+
+        lines.extend(series_lines(assessment, width))
     for _, title, names in kb.public_by_stage():
         lines.append("")
         lines.append(title.upper())

@@ -1,0 +1,460 @@
+"""Assess a case given as a series of communications, each on its own date, on the engine.
+
+Three kinds of run, each an ordinary run of compiled rules on the chosen engine:
+
+1. **Each communication**: every rule of the KB, on the case's facts with that communication's
+   facts over them and its date as the offence date. This is exactly today's run of a case of
+   one communication, so each communication is judged under the law on its own date.
+2. **Along the series** (the fold): one small run per communication, in date order, of rules
+   generated from kb/series.yaml. It reads that communication's values (`this:X`) and the series
+   so far (`before:X`, `none` at the first), and concludes the series so far (`series:X`): for a
+   name with an order, the highest value any communication has; for the others, the lead
+   communication's value, the lead being the communication whose `series.standing` ranks highest
+   (a later one wins a tie). Each run holds a fixed number of facts, so the cost per
+   communication does not grow with the series.
+3. **The case**: the KB's rules about the case (those that conclude nothing of one
+   communication), plus one bridge rule per value of each conclusion of one communication that
+   gives the case the series' value (`X = v` from `series:X = v`). Its facts are the case's,
+   with the series' values of the facts of one communication and the facts the list derives.
+
+The generated rules carry kb/series.yaml's citations, so every step of the case's trace names
+its authority like any other rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import fnv
+from .case import Case
+from .compiler import CompiledKB
+from .errors import EngineError
+from .model import KB, UNKNOWN, Aggregate, All, ConclusionDef, FactDef, Rule, Test
+from .result import Assessment
+
+NONE = "none"  # the series so far, before its first communication
+STAGE = "series"
+LEAD = "series.lead"
+STEP_SUFFIX = "+series-step"
+CASE_SUFFIX = "+series-case"
+
+
+def this(name: str) -> str:
+    return f"this:{name}"
+
+
+def before(name: str) -> str:
+    return f"before:{name}"
+
+
+def so_far(name: str) -> str:
+    return f"series:{name}"
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """What kb/series.yaml makes of the KB: the names the fold carries, and the two derived KBs."""
+
+    kb: KB
+    names: tuple[str, ...]  # every name the fold carries: the lead's ranking first
+    conclusions: frozenset[str]  # conclusions of one communication
+    facts: tuple[str, ...]  # facts of one communication the case's rules read
+    step: KB
+    case: KB
+
+    def aggregate(self, name: str) -> Aggregate:
+        series = self.kb.series
+        assert series is not None
+        return series.aggregate(name) or replace(series.lead, name=name, order=())
+
+
+_plans: dict[str, SeriesPlan] = {}
+
+
+def plan(kb: KB) -> SeriesPlan:
+    """The series plan for this KB, built once per process."""
+    found = _plans.get(kb.fingerprint)
+    if found is None:
+        found = _plans[kb.fingerprint] = _build(kb)
+    return found
+
+
+def _values(kb: KB, name: str) -> tuple[str, ...]:
+    return kb.facts[name].tokens() if name in kb.facts else kb.conclusions[name].values
+
+
+def _rule(agg: Aggregate, rid: str, title: str, tests: list[Test], conclusion: str, value: str, file: str) -> Rule:
+    return Rule(
+        id=rid,
+        title=title,
+        source=agg.source,
+        cite=agg.cite,
+        when=All(tuple(tests)),
+        conclusion=conclusion,
+        value=value,
+        file=file,
+        line=agg.line,
+        text=agg.meaning,
+    )
+
+
+def _build(kb: KB) -> SeriesPlan:
+    series = kb.series
+    if series is None:
+        raise EngineError("this knowledge base does not say how to read a list of communications (kb/series.yaml)")
+    comm_conclusions = frozenset(series.conclusions)
+    case_rules = [r for r in kb.rules if r.conclusion not in comm_conclusions]
+    read = {t for r in case_rules for t in _tested(r.when)}
+    comm_facts = tuple(f for f in series.facts if f in read)
+    lead = series.lead
+    names = (lead.name, *sorted((comm_conclusions - {lead.name}) | set(comm_facts)))
+    file = series.file
+
+    # The fold's KB.
+    step_facts: dict[str, FactDef] = {}
+    step_conclusions: dict[str, ConclusionDef] = {
+        LEAD: ConclusionDef(
+            LEAD, ("this", "earlier"), "whether this communication is the series' lead so far", STAGE, public=False
+        )
+    }
+    rules: list[Rule] = []
+    order = lead.order
+    for i, standing in enumerate(order):
+        rules.append(
+            _rule(
+                lead,
+                f"series.lead.this.{standing}",
+                f"This communication ({standing}) stands at least as high as the lead so far",
+                [Test(this(lead.name), "eq", standing), Test(before(lead.name), "in", (*order[i:], NONE))],
+                LEAD,
+                "this",
+                file,
+            )
+        )
+        if i:
+            rules.append(
+                _rule(
+                    lead,
+                    f"series.lead.earlier.{standing}",
+                    f"An earlier communication stands higher than this one ({standing})",
+                    [Test(this(lead.name), "eq", standing), Test(before(lead.name), "in", order[:i])],
+                    LEAD,
+                    "earlier",
+                    file,
+                )
+            )
+    for name in names:
+        values = _values(kb, name)
+        step_facts[this(name)] = FactDef(
+            this(name), "enum", f"{name} of this communication", STAGE, values=_plain(values)
+        )
+        step_facts[before(name)] = FactDef(
+            before(name),
+            "enum",
+            f"{name} of the series before this communication",
+            STAGE,
+            values=(*_plain(values), NONE),
+        )
+        step_conclusions[so_far(name)] = ConclusionDef(
+            so_far(name), values, f"{name} of the series up to this communication", STAGE, public=False
+        )
+        agg = series.aggregate(name)
+        if agg is None:  # the lead's value
+            agg = replace(lead, name=name, order=())
+            for value in values:
+                rules.append(
+                    _rule(
+                        agg,
+                        f"series.lead_value.{name}.{value}.this",
+                        f"The lead communication's {name} is {value}",
+                        [Test(LEAD, "eq", "this"), Test(this(name), "eq", value)],
+                        so_far(name),
+                        value,
+                        file,
+                    )
+                )
+                rules.append(
+                    _rule(
+                        agg,
+                        f"series.lead_value.{name}.{value}.earlier",
+                        f"The lead communication's {name} is {value}",
+                        [Test(LEAD, "eq", "earlier"), Test(before(name), "eq", value)],
+                        so_far(name),
+                        value,
+                        file,
+                    )
+                )
+            continue
+        for i, value in enumerate(agg.order):
+            rules.append(
+                _rule(
+                    agg,
+                    f"series.highest.{name}.{value}.this",
+                    f"{name} is {value} for this communication, and no higher before it",
+                    [Test(this(name), "eq", value), Test(before(name), "in", (*agg.order[i:], NONE))],
+                    so_far(name),
+                    value,
+                    file,
+                )
+            )
+            if i + 1 < len(agg.order):
+                rules.append(
+                    _rule(
+                        agg,
+                        f"series.highest.{name}.{value}.earlier",
+                        f"{name} was {value} before this communication, and is no higher in it",
+                        [Test(before(name), "eq", value), Test(this(name), "in", agg.order[i + 1 :])],
+                        so_far(name),
+                        value,
+                        file,
+                    )
+                )
+    step = replace(
+        kb,
+        facts=step_facts,
+        conclusions=step_conclusions,
+        lists={},
+        rules=tuple(rules),
+        constraints=(),
+        stages={STAGE: "Along the series"},
+        fingerprint=kb.fingerprint + STEP_SUFFIX,
+        interview_stages=(),
+    )
+
+    # The case's KB: its own rules, and bridges from the series' values.
+    case_facts = dict(kb.facts)
+    bridges: list[Rule] = []
+    for name in sorted(comm_conclusions):
+        values = kb.conclusions[name].values
+        case_facts[so_far(name)] = FactDef(
+            so_far(name), "enum", f"{name} as the series gives it", STAGE, values=_plain(values)
+        )
+        agg = series.aggregate(name) or replace(lead, name=name, order=())
+        how = "the highest value any communication has" if agg.order else "the lead communication's value"
+        for value in values:
+            bridges.append(
+                _rule(
+                    agg,
+                    f"series.case.{name}.{value}",
+                    f"For the case, {name} is {value}: {how}",
+                    [Test(so_far(name), "eq", value)],
+                    name,
+                    value,
+                    file,
+                )
+            )
+    case = replace(
+        kb,
+        facts=case_facts,
+        rules=tuple(bridges + case_rules),
+        fingerprint=kb.fingerprint + CASE_SUFFIX,
+    )
+    ids = [n for k in (step, case) for n in _identities(k)]
+    clashes = fnv.collisions(ids)
+    if clashes:
+        raise EngineError(f"the series' names '{clashes[0][0]}' and '{clashes[0][1]}' share a 32-bit identity hash")
+    return SeriesPlan(kb, names, comm_conclusions, comm_facts, step, case)
+
+
+def _plain(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v for v in values if v != UNKNOWN)
+
+
+def _tested(cond: Any) -> set[str]:
+    if isinstance(cond, Test):
+        return {cond.name}
+    return set().union(*(_tested(item) for item in cond.items)) if cond.items else set()
+
+
+def _identities(kb: KB) -> list[str]:
+    ids = list(kb.facts)
+    for cid, cdef in kb.conclusions.items():
+        ids.extend(f"{cid}={value}" for value in cdef.values)
+    return ids
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """What a series' assessment holds beside the case's own: each communication's assessment,
+    the fold's runs, and which communication the case rests on."""
+
+    plan: SeriesPlan
+    view: Case  # the case as its own rules read it: the series' values given
+    ids: tuple[str, ...]  # the communications' ids, in canonical order
+    communications: tuple[Assessment, ...]  # each communication's assessment, in the same order
+    steps: tuple[Assessment, ...]  # the fold, one run per communication
+    lead: str  # the id of the lead communication
+
+    def of(self, cid: str) -> Assessment | None:
+        return self.communications[self.ids.index(cid)] if cid in self.ids else None
+
+
+class _StepCase:
+    """The facts of one run of the fold, as a Case-like object for plain_facts."""
+
+    def __init__(self, values: dict[str, str]):
+        self._values = values
+
+    def value(self, name: str) -> Any:
+        return self._values[name]
+
+
+def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: Any) -> Assessment:
+    """Assess every communication, fold them in date order, then assess the case."""
+    from .memory import plain_facts
+
+    the_plan = plan(kb)
+    main = get_engine(kb, engine)
+    main_ckb: CompiledKB = compiled(kb)
+    step_engine = get_engine(the_plan.step, engine)
+    step_ckb = compiled(the_plan.step)
+    case_engine = get_engine(the_plan.case, engine)
+    case_ckb = compiled(the_plan.case)
+
+    per_comm: list[Assessment] = []
+    steps: list[Assessment] = []
+    carried: dict[str, str] = dict.fromkeys(the_plan.names, NONE)
+    lead = ""
+    for comm in case.communications:
+        comm_case = case.for_communication(comm)
+        records = main.run(plain_facts(kb, comm_case, main_ckb.offsets))
+        assessed = Assessment.from_records(comm_case, main_ckb, main.name, records)
+        per_comm.append(assessed)
+        step_values: dict[str, str] = {}
+        for name in the_plan.names:
+            own = assessed.values[name] if name in the_plan.conclusions else _token(comm_case.value(name))
+            step_values[this(name)] = own
+            step_values[before(name)] = carried[name]
+        step_case = replace(comm_case, source=f"{case.source} (series at {comm.id})")
+        records = step_engine.run(plain_facts(the_plan.step, _StepCase(step_values), step_ckb.offsets))
+        step = Assessment.from_records(step_case, step_ckb, step_engine.name, records)
+        steps.append(step)
+        carried = {name: step.values[so_far(name)] for name in the_plan.names}
+        if step.values[LEAD] == "this":
+            lead = comm.id
+    # The case: its facts, the facts of one communication as the series gives them, and the
+    # series' value of each conclusion of one communication.
+    given = dict(case.given)
+    for name in the_plan.facts:
+        value = carried[name]
+        if value == UNKNOWN:
+            given.pop(name, None)
+        else:
+            given[name] = _typed(kb, name, value)
+    for name in the_plan.conclusions:
+        given[so_far(name)] = carried[name]
+    case_view = replace(case, given=given)
+    records = case_engine.run(plain_facts(the_plan.case, case_view, case_ckb.offsets))
+    result = Assessment.from_records(case, case_ckb, case_engine.name, records)
+    return replace(
+        result,
+        series=SeriesResult(
+            the_plan, case_view, tuple(c.id for c in case.communications), tuple(per_comm), tuple(steps), lead
+        ),
+    )
+
+
+def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
+    """What each fact of the case's run could be if the facts left unknown were given: for the
+    case's own facts, as for any case; for the series' values, every value any communication
+    could give: each communication's possible values (engine/analysis.py), carried along the
+    series through the fold's own rules. Like any possible values, these sets can only be too
+    large, never too small, so a conclusion they settle is settled."""
+    from .analysis import Analysis
+    from .api import compiled
+    from .memory import fact_dict
+
+    result: SeriesResult = assessment.series
+    the_plan = result.plan
+    kb = the_plan.kb
+    main = Analysis(compiled(kb))
+    case_analysis = Analysis(compiled(the_plan.case))
+    candidates = case_analysis.candidates(
+        result.view, [n for n in kb.facts if not kb.facts[n].header and n not in result.view.given]
+    )
+    step = Analysis(compiled(the_plan.step))
+    carried: dict[str, set[str]] = {name: {NONE} for name in the_plan.names}
+    for assessed in result.communications:
+        own = main.candidates(assessed.case)
+        values = main.possible_values(own)
+        step_candidates: dict[str, list[dict[str, Any]]] = {}
+        for name in the_plan.names:
+            mine = values.get(name, set()) if name in the_plan.conclusions else {f["v"] for f in own[name]}
+            step_candidates[this(name)] = [fact_dict(the_plan.step, this(name), v) for v in sorted(mine)]
+            step_candidates[before(name)] = [fact_dict(the_plan.step, before(name), v) for v in sorted(carried[name])]
+        folded = step.possible_values(step_candidates)
+        carried = {name: folded.get(so_far(name), set()) for name in the_plan.names}
+    possible = carried
+    for name in the_plan.conclusions:
+        candidates[so_far(name)] = [fact_dict(the_plan.case, so_far(name), v) for v in sorted(possible[name])]
+    for name in the_plan.facts:
+        candidates[name] = [fact_dict(the_plan.case, name, v) for v in sorted(possible[name])]
+    return candidates
+
+
+def provenance(assessment: Assessment, name: str) -> str:
+    """Where a fact of the case's run comes from, for a series: the communication(s) whose value
+    the series gives, or the list itself; '' for a fact of the case."""
+    result: SeriesResult = assessment.series
+    the_plan = result.plan
+    series = the_plan.kb.series
+    assert series is not None
+    derived = {d.fact: d for d in series.derived}
+    if name in derived and name not in assessment.case.given:
+        return f"counted from the communications listed ({derived[name].cite})"
+    own = name[len("series:") :] if name.startswith("series:") else name
+    if own not in the_plan.conclusions and own not in the_plan.facts:
+        return ""
+    agg = series.aggregate(own)
+    if agg is None:
+        return f"the lead communication's, {result.lead}"
+    value = result.view.value(name)
+    wanted = value if isinstance(value, str) else _token(value)
+    ids = [
+        cid
+        for cid, assessed in zip(result.ids, result.communications, strict=True)
+        if (assessed.values[own] if own in the_plan.conclusions else _token(assessed.case.value(own))) == wanted
+    ]
+    shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+    return f"the highest of the communications' values, from {shown}"
+
+
+def open_facts(assessment: Assessment, names: set[str]) -> set[str]:
+    """The facts a question about a series could ask, among the facts `names` its case rules
+    depend on: the series' values stand for the facts of one communication behind them, and a
+    fact of one communication is open while any communication leaves it unknown."""
+    from .analysis import Analysis
+    from .api import compiled
+
+    result: SeriesResult = assessment.series
+    the_plan = result.plan
+    main = Analysis(compiled(the_plan.kb))
+    wanted: set[str] = set()
+    for name in names:
+        if name.startswith("series:"):
+            wanted |= main.dependencies(name[len("series:") :])
+        else:
+            wanted.add(name)
+    comm_facts = set(the_plan.kb.series.facts) if the_plan.kb.series else set()
+    case = assessment.case
+    return {
+        name
+        for name in wanted
+        if name not in case.given
+        and name not in case.derived
+        and (name not in comm_facts or any(name not in c.given for c in case.communications))
+    }
+
+
+def _token(value: Any) -> str:
+    from .loader import token
+
+    return token(value)
+
+
+def _typed(kb: KB, name: str, value: str) -> Any:
+    """A fact's token back as the value a case holds (true/false as booleans)."""
+    if kb.facts[name].type == "bool":
+        return value == "true"
+    return value

@@ -1,0 +1,121 @@
+"""The headline of a case given as a series of communications, in words.
+
+It only arranges what the engine concluded for each communication: which communications each
+offence is open on, which s.1 counts are made out or out of time (`series.standing`), and under
+which law each was judged (the s.1 limbs in force and the mode of trial on its date).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from kbcheck.engine.result import Assessment
+
+SHOWN = 40  # communications listed one per line; more are counted, and listed in the JSON
+STANDING_WORDS = {
+    "made_out_in_time": "made out, in time",
+    "undetermined_in_time": "not yet settled, in time",
+    "made_out_out_of_time": "made out, but out of time",
+    "undetermined_out_of_time": "not yet settled, and out of time",
+    "not_made_out_in_time": "not made out",
+    "not_made_out_out_of_time": "not made out (and out of time)",
+    "not_applicable": "s.1 cannot apply",
+}
+
+
+def _ids(ids: list[str], limit: int = 12) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def law_of(assessed: Assessment) -> str:
+    """The law a communication was judged under: the s.1 limbs in force and the mode of trial."""
+    limbs = assessed.value("law.content_limbs_available")
+    mode = str(assessed.value("procedure.mode_of_trial")).replace("_", " ")
+    if assessed.values.get("law.mca_s1_applies") != "true":
+        return "s.1 does not apply"
+    return f"s.1 limbs in force: {', '.join(limbs) if limbs else 'none'}; {mode}"
+
+
+def offences(assessment: Assessment) -> dict[str, dict[str, list[str]]]:
+    """For s.1 and each other offence of one communication: the communications by how it stands."""
+    series, kb = assessment.series, assessment.kb
+    result: dict[str, dict[str, list[str]]] = {"mca1988.s1": {}}
+    own = set(kb.series.conclusions) if kb.series else set()
+    ldef = kb.lists.get("alternatives")
+    for cid, assessed in zip(series.ids, series.communications, strict=True):
+        standing = assessed.values.get("series.standing", "")
+        result["mca1988.s1"].setdefault(standing, []).append(cid)
+        for member in ldef.members if ldef else ():
+            mid = ldef.member_id(member)
+            if mid in own and assessed.values[mid] in ("yes", "unknown"):
+                result.setdefault(member, {}).setdefault(assessed.values[mid], []).append(cid)
+    return result
+
+
+def series_lines(assessment: Assessment, width: int = 100) -> list[str]:
+    series, case = assessment.series, assessment.case
+    comms = case.communications
+    derived = case.derived
+    lines = ["", "THE SERIES"]
+    first, last = comms[0].date.isoformat(), comms[-1].date.isoformat()
+    counted = f"{len(comms)} communications"
+    if derived.get("message_count", len(comms)) != len(comms):
+        counted += f" ({derived['message_count']} messages)"
+    if "occasions" in derived:
+        counted += f" on {derived['occasions']} occasion{'s' if derived['occasions'] != 1 else ''}"
+    lead = series.of(series.lead)
+    intro = (
+        f"{counted}, {first} to {last}. Each is judged under the law on its own date; the case's "
+        f"rules read the last date. The case rests on {series.lead} "
+        f"(s.1 {STANDING_WORDS.get(lead.values['series.standing'], '') if lead else ''}), the communication "
+        "that gives the strongest s.1 count (kb/series.yaml)."
+    )
+    lines.extend(textwrap.wrap(intro, width - 2, initial_indent="  ", subsequent_indent="  "))
+    lines.append("")
+    by_offence = offences(assessment)
+    for standing, words in STANDING_WORDS.items():
+        ids = by_offence["mca1988.s1"].get(standing)
+        if ids:
+            lines.extend(_wrapped(f"MCA 1988 s.1 {words}: {_ids(ids)}", width))
+    for member, groups in by_offence.items():
+        if member == "mca1988.s1":
+            continue
+        parts = []
+        if groups.get("yes"):
+            parts.append(f"open on {_ids(groups['yes'])}")
+        if groups.get("unknown"):
+            parts.append(f"possible on {_ids(groups['unknown'])}")
+        lines.extend(_wrapped(f"{member}: {'; '.join(parts)}", width))
+    by_law: dict[str, list[str]] = {}
+    for cid, assessed in zip(series.ids, series.communications, strict=True):
+        by_law.setdefault(law_of(assessed), []).append(cid)
+    lines.append("")
+    for law, ids in by_law.items():
+        lines.extend(_wrapped(f"Under the law of their dates ({law}): {_ids(ids)}", width))
+    lines.append("")
+    for comm, assessed in list(zip(comms, series.communications, strict=True))[:SHOWN]:
+        mark = "  (lead)" if comm.id == series.lead else ""
+        words = STANDING_WORDS.get(assessed.values["series.standing"], "")
+        lines.extend(
+            _wrapped(
+                f"{comm.id}  {comm.date.isoformat()}{' ' + comm.time if comm.time else ''}  s.1 {words}{mark}", width
+            )
+        )
+    if len(comms) > SHOWN:
+        lines.append(f"  ... and {len(comms) - SHOWN} more (`kbcheck assess --json` lists every communication)")
+    lines.append("  `kbcheck why CASE offence.mca_s1 --communication ID` explains one communication.")
+    return lines
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width - 2, initial_indent="  ", subsequent_indent="      ") or [""]
+
+
+def series_header(assessment: Assessment) -> str:
+    case = assessment.case
+    comms = case.communications
+    return (
+        f"Communications {comms[0].date.isoformat()} to {comms[-1].date.isoformat()} (each under the law "
+        f"on its own date)"
+    )
