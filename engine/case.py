@@ -419,9 +419,13 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             line=data.line,
             field="offence_date",
         )
+    communications: tuple[Communication, ...] = ()
     if series and "offence_date" not in data:
-        latest = _latest_date(label, data, raw_comms)
-        offence = latest
+        early = _date_field(label, data, "assessment_date") if "assessment_date" in data else today
+        communications = parse_communications(
+            kb, raw_comms, label, data.line_of("communications"), min(early, today), today
+        )
+        offence = communications[-1].date
     else:
         offence = _date_field(label, data, "offence_date")
     if offence > today:
@@ -488,10 +492,12 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             given[name] = checked
         if line:
             lines[name] = line
-    communications: tuple[Communication, ...] = ()
     derived: dict[str, Any] = {}
     if series:
-        communications = parse_communications(kb, raw_comms, label, data.line_of("communications"), assessment, today)
+        if not communications:
+            communications = parse_communications(
+                kb, raw_comms, label, data.line_of("communications"), assessment, today
+            )
         latest = communications[-1].date
         if latest != offence:
             raise CaseError(
@@ -538,26 +544,6 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
     else:
         check_constraints(kb, case, label)
     return case
-
-
-def _latest_date(label: str, data: LDict, raw: Any) -> dt.date:
-    """The offence date of a series that does not give one: its last communication's date (the
-    items themselves are checked when the list is read)."""
-    days = []
-    for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, dict) and "date" in item:
-            try:
-                days.append(parse_date(item["date"]))
-            except ValueError:
-                continue
-    if not days:
-        raise CaseError(
-            label,
-            "expected a list of communications, each with an id and a date",
-            line=data.line_of("communications"),
-            field="communications",
-        )
-    return max(days)
 
 
 def read_case(path: Path | str, kb: KB, today: dt.date | None = None) -> Case:

@@ -117,6 +117,7 @@ def parse_communications(
 
         def refuse(key: str, problem: str, at: Any = at, where: str = where) -> CaseError:  # noqa: F811
             return CaseError(label, problem, line=at(key), field=f"{where}.{key}")
+
         try:
             day = parse_date(item["date"])
         except ValueError as exc:

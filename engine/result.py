@@ -14,8 +14,8 @@ from .model import KB, Rule
 
 # The version of the JSON that `assess --json` and the other commands print (docs/case-format.md):
 # 1 was the first contract, without the key; 2.0 adds the decision dates, the new facts, conclusions
-# and values of the charging decision, and this key.
-SCHEMA_VERSION = "2.2"
+# and values of the charging decision, and this key; 2.3 a case given as a list of communications.
+SCHEMA_VERSION = "2.3"
 
 # One firing as an engine records it, inside the action: the engine rule's index and the
 # (name, value) of each fact or conclusion it matched, in the order of its patterns.
@@ -176,7 +176,7 @@ class Assessment:
             **({"trace_format": "compact"} if compact else {}),
             "trace": self.compact_trace_text() if compact else self.trace_text() if trace_text else self.trace_json(),
             "engine": self.engine,
-            "kb": self.kb.fingerprint,
+            "kb": self.series.plan.kb.fingerprint if self.series is not None else self.kb.fingerprint,
         }
 
     def communication_json(self) -> dict[str, Any]:

@@ -274,20 +274,36 @@ def _identities(kb: KB) -> list[str]:
     return ids
 
 
-@dataclass(frozen=True)
+@dataclass
 class SeriesResult:
-    """What a series' assessment holds beside the case's own: each communication's assessment,
-    the fold's runs, and which communication the case rests on."""
+    """What a series' assessment holds beside the case's own: each communication's own
+    conclusions, which communication the case rests on, and how to explain any one of them.
+
+    Each communication is kept as an assessment holding only its own conclusions (kb/series.yaml
+    `communication.conclusions`), without its trace, so that a series of 10,000 needs tens of
+    megabytes, not gigabytes; `of(ID)` assesses that one communication again, in full, for an
+    explanation (the same facts give the same firings). `steps` holds the fold's runs only when
+    asked for (`keep=True`)."""
 
     plan: SeriesPlan
     view: Case  # the case as its own rules read it: the series' values given
     ids: tuple[str, ...]  # the communications' ids, in canonical order
-    communications: tuple[Assessment, ...]  # each communication's assessment, in the same order
-    steps: tuple[Assessment, ...]  # the fold, one run per communication
+    communications: tuple[Assessment, ...]  # each communication's own conclusions, in that order
     lead: str  # the id of the lead communication
+    engine: str
+    steps: tuple[Assessment, ...] = ()  # the fold's runs, with keep=True
+    full: tuple[Assessment, ...] = ()  # each communication's whole assessment, with keep=True
 
     def of(self, cid: str) -> Assessment | None:
-        return self.communications[self.ids.index(cid)] if cid in self.ids else None
+        """One communication's whole assessment (every conclusion, and its trace)."""
+        if cid not in self.ids:
+            return None
+        index = self.ids.index(cid)
+        if self.full:
+            return self.full[index]
+        from .api import assess
+
+        return assess(self.communications[index].case, self.plan.kb, self.engine)
 
 
 class _StepCase:
@@ -300,8 +316,9 @@ class _StepCase:
         return self._values[name]
 
 
-def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: Any) -> Assessment:
-    """Assess every communication, fold them in date order, then assess the case."""
+def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: Any, keep: bool = False) -> Assessment:
+    """Assess every communication, fold them in date order, then assess the case. With `keep`,
+    every run's assessment is kept whole (the tests compare the engines firing for firing)."""
     from .memory import plain_facts
 
     the_plan = plan(kb)
@@ -311,8 +328,10 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
     step_ckb = compiled(the_plan.step)
     case_engine = get_engine(the_plan.case, engine)
     case_ckb = compiled(the_plan.case)
+    own = the_plan.conclusions
 
     per_comm: list[Assessment] = []
+    full: list[Assessment] = []
     steps: list[Assessment] = []
     carried: dict[str, str] = dict.fromkeys(the_plan.names, NONE)
     lead = ""
@@ -320,16 +339,16 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
         comm_case = case.for_communication(comm)
         records = main.run(plain_facts(kb, comm_case, main_ckb.offsets))
         assessed = Assessment.from_records(comm_case, main_ckb, main.name, records)
-        per_comm.append(assessed)
+        per_comm.append(replace(assessed, firings=(), values={n: v for n, v in assessed.values.items() if n in own}))
         step_values: dict[str, str] = {}
         for name in the_plan.names:
-            own = assessed.values[name] if name in the_plan.conclusions else _token(comm_case.value(name))
-            step_values[this(name)] = own
+            step_values[this(name)] = assessed.values[name] if name in own else _token(comm_case.value(name))
             step_values[before(name)] = carried[name]
-        step_case = replace(comm_case, source=f"{case.source} (series at {comm.id})")
         records = step_engine.run(plain_facts(the_plan.step, _StepCase(step_values), step_ckb.offsets))
-        step = Assessment.from_records(step_case, step_ckb, step_engine.name, records)
-        steps.append(step)
+        step = Assessment.from_records(comm_case, step_ckb, step_engine.name, records)
+        if keep:
+            full.append(assessed)
+            steps.append(step)
         carried = {name: step.values[so_far(name)] for name in the_plan.names}
         if step.values[LEAD] == "this":
             lead = comm.id
@@ -342,17 +361,14 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
             given.pop(name, None)
         else:
             given[name] = _typed(kb, name, value)
-    for name in the_plan.conclusions:
+    for name in own:
         given[so_far(name)] = carried[name]
     case_view = replace(case, given=given)
     records = case_engine.run(plain_facts(the_plan.case, case_view, case_ckb.offsets))
     result = Assessment.from_records(case, case_ckb, case_engine.name, records)
-    return replace(
-        result,
-        series=SeriesResult(
-            the_plan, case_view, tuple(c.id for c in case.communications), tuple(per_comm), tuple(steps), lead
-        ),
-    )
+    ids = tuple(c.id for c in case.communications)
+    series = SeriesResult(the_plan, case_view, ids, tuple(per_comm), lead, case_engine.name, tuple(steps), tuple(full))
+    return replace(result, series=series)
 
 
 def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -126,3 +127,58 @@ def _names(cond: Any) -> list[str]:
     if hasattr(cond, "items"):
         return [n for item in cond.items for n in _names(item)]
     return [cond.name]
+
+
+@st.composite
+def series_cases(draw: st.DrawFn, kb: KB, most: int = 5) -> Case:
+    """A valid case given as 1 to `most` communications: a generated case's facts for the case,
+    each communication with its own date (at most about two years before the last, which is the
+    generated offence date) and its own facts of one communication; constraints respected."""
+    from kbcheck.engine.communications import Communication, derive
+
+    base = draw(cases(kb))
+    own = kb.series.facts if kb.series else ()
+    given = {k: v for k, v in base.given.items() if k not in ("message_count", "occasions")}
+    if draw(st.booleans()):  # the facts of one communication only in the items
+        given = {k: v for k, v in given.items() if k not in own}
+    count = draw(st.integers(1, most))
+    items = []
+    for i in range(count):
+        day = base.offence_date if i == 0 else base.offence_date - dt.timedelta(days=draw(st.integers(0, 800)))
+        facts = {}
+        for name in own:
+            if draw(st.integers(0, 2)) == 0:
+                value = draw(fact_value(kb, name))
+                if value != UNKNOWN:
+                    facts[name] = value
+        items.append(Communication(id=f"m{i}", date=max(day, EARLIEST), given=facts, index=i))
+    case = Case(
+        id="generated-series",
+        offence_date=base.offence_date,
+        assessment_date=base.assessment_date,
+        jurisdiction=base.jurisdiction,
+        given=given,
+        charge_date_given=base.charge_date_given,
+        conviction_date_given=base.conviction_date_given,
+        communications=tuple(sorted(items, key=lambda c: c.sort_key)),
+        offence_date_given=False,
+    )
+    # Repair each communication as `cases` repairs a case: drop the last fact a constraint names.
+    repaired = []
+    for comm in case.communications:
+        mine = dict(comm.given)
+        for _ in range(len(kb.constraints)):
+            facts = {f["t"]: f for f in plain_facts(kb, case.for_communication(replace(comm, given=mine)))}
+            broken = [c for c in kb.constraints if cond_holds(c.when, facts)]
+            if not broken:
+                break
+            for name in reversed(_names(broken[0].when)):
+                if name in mine:
+                    mine.pop(name)
+                    break
+                if name in case.given:
+                    given.pop(name)
+                    break
+        repaired.append(replace(comm, given=mine))
+    items_t = tuple(repaired)
+    return replace(case, given=given, communications=items_t, derived=derive(kb, items_t))
