@@ -37,7 +37,7 @@ RESULTS = ROOT / "bench" / "results"
 PEERS = ("clipspy", "experta")
 CPUS = os.cpu_count() or 1
 BUSY = 10.0  # % of the last minute in which some runnable task waited for a CPU (/proc/pressure/cpu)
-SECTIONS = ("throughput", "endtoend", "distributed", "coldstart", "memory", "scaling", "serve")
+SECTIONS = ("throughput", "endtoend", "distributed", "coldstart", "memory", "scaling", "serve", "series")
 
 
 @dataclass
@@ -53,6 +53,7 @@ class Settings:
     scaling_cases: int
     profile_cases: int
     sections: tuple[str, ...]
+    series_sizes: tuple[int, ...] = (1, 10, 100, 1000, 10000)
 
 
 def settings(args: argparse.Namespace) -> Settings:
@@ -71,6 +72,7 @@ def settings(args: argparse.Namespace) -> Settings:
         scaling_cases=40 if quick else 150,
         profile_cases=100 if quick else 300,
         sections=sections,
+        series_sizes=(1, 10, 100, 1000) if quick else (1, 10, 100, 1000, 10000),
     )
 
 
@@ -202,6 +204,14 @@ def run_serve(s: Settings, log: Any) -> dict[str, Any]:
     cases = generate_cases(load_kb(), min(s.cases, 200), s.seed)
     log(f"kbcheck serve: POST /api/assess against the same work in process, {len(cases)} cases x {s.repeats}")
     return serve.measure(cases, repeats=s.repeats)
+
+
+def run_series(s: Settings, log: Any) -> dict[str, Any]:
+    from bench import series
+
+    sizes = list(s.series_sizes)
+    log(f"a series of communications: assess() on series of {', '.join(f'{n:,}' for n in sizes)} communications")
+    return series.measure(sizes, repeats=s.repeats)
 
 
 def run_coldstart(s: Settings, log: Any) -> list[dict[str, Any]]:
@@ -378,6 +388,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{served['served_ms']:.1f} vs {served['in_process_ms']:.1f} ms a case",
             "serve",
         )
+    series = results.get("series") or {}
+    if series and not series.get("error"):
+        rows = series["rows"]
+        add(
+            f"a series: cost a communication from 1 to {rows[-1]['communications']:,} communications, worst vs one",
+            series["ratio"],
+            f"<= {series['target']}x",
+            series["met"],
+            f"{rows[-1]['ms_per_communication']:.2f} vs {rows[0]['ms_per_communication']:.2f} ms a communication",
+            "series",
+        )
     runs = [m for m in results.get("memory", []) if not m.get("error")]
     if len(runs) >= 2:
         small, large = runs[0], runs[-1]
@@ -471,6 +492,9 @@ def table(results: dict[str, Any]) -> list[str]:
     from bench import serve
 
     lines += serve.lines(results)
+    from bench import series
+
+    lines += series.lines(results)
     cold = results.get("coldstart")
     if cold:
         floor = _cold(results, 'python -c "import click, durable.lang"')
@@ -844,6 +868,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory": run_memory,
         "scaling": run_scaling,
         "serve": run_serve,
+        "series": run_series,
     }
     for section in s.sections:
         results[section] = runners[section](s, log)
