@@ -58,6 +58,12 @@ FORMATS = ("svg", "png", "pdf", "dot")
 @click.option("--clear", is_flag=True, help="With --steps: remove the slides an earlier run left in the folder.")
 @click.option("--legend/--no-legend", default=None, help="Draw the legend (default: on screen, not on slides).")
 @click.option("--json", "as_json", is_flag=True, help="Print the justification graph as JSON.")
+@click.option(
+    "--timeline",
+    is_flag=True,
+    help="A series of communications as a timeline: each communication on its date with how its s.1 count "
+    "stands and the law it was judged under, the law's changes between them, and each one's chain.",
+)
 @communication_option
 def explain(
     case_file: str,
@@ -71,6 +77,7 @@ def explain(
     clear: bool,
     legend: bool | None,
     as_json: bool,
+    timeline: bool = False,
     communication: str | None = None,
 ) -> None:
     """Draw the chain of rules and facts that justifies a conclusion, a stage, or the whole case.
@@ -106,6 +113,11 @@ def explain(
                 "give --clear to replace them, or name another folder"
             )
     assessment = assessed(case_file, communication)
+    if timeline:
+        _write_timeline(
+            assessment, case_file, output, fmt, medium, depth or 1, bool(conclusion or stage or folder or as_json)
+        )
+        return
     kb = assessment.kb
     full = graph.build(assessment)
     if conclusion and stage:
@@ -131,25 +143,50 @@ def explain(
     if folder is not None:
         _write_steps(slides.steps(assessment, shown, fmt or "svg", look, legend), folder, clear)
         return
-    file_or_stdout(output)  # refuses -o --help and the like
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-        if suffix and suffix not in FORMATS:
-            raise KbcheckClickError(
-                f"{output}: cannot tell the format from .{suffix}; name a .svg, .png, .pdf or .dot file, or give --format"
-            )
-        fmt = suffix or ("svg" if output and output != "-" else "dot")
+    fmt = _format_of(output, fmt)
     data = dot.render(shown, fmt, legend=legend, look=look)
+    _emit(data, output, fmt, f"{shown.number_of_nodes()} nodes, {nx.number_of_edges(shown)} edges")
+
+
+def _format_of(output: str | None, fmt: str | None) -> str:
+    """The format asked for, else the output file's suffix, else svg for a file and DOT on stdout."""
+    file_or_stdout(output)  # refuses -o --help and the like
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+    if suffix and suffix not in FORMATS:
+        raise KbcheckClickError(
+            f"{output}: cannot tell the format from .{suffix}; name a .svg, .png, .pdf or .dot file, or give --format"
+        )
+    return suffix or ("svg" if output and output != "-" else "dot")
+
+
+def _emit(data: bytes, output: str | None, fmt: str, what: str) -> None:
     if output == "-":
         click.echo(data, nl=False)  # asked for by name: binary formats too (click writes bytes as bytes)
         return
     if output:
         path = write_atomic(output, data)
-        stderr(f"wrote {path} ({fmt}, {shown.number_of_nodes()} nodes, {nx.number_of_edges(shown)} edges)")
+        stderr(f"wrote {path} ({fmt}, {what})")
     elif fmt in ("dot", "svg"):
         click.echo(data.decode("utf-8"), nl=False)
     else:
         raise KbcheckClickError(f"--format {fmt} is binary: name a file with -o")
+
+
+def _write_timeline(
+    assessment: object, case_file: str, output: str | None, fmt: str | None, medium: str, depth: int, other: bool
+) -> None:
+    """--timeline: the series drawn along its dates (explain/timeline.py)."""
+    from kbcheck.explain import style, timeline
+
+    if other:
+        raise KbcheckClickError("--timeline draws the whole series: give no CONCLUSION, --stage, --steps or --json")
+    if getattr(assessment, "series", None) is None:
+        raise KbcheckClickError(f"{case_file}: --timeline: the case lists no communications (docs/case-format.md §1.5)")
+    fmt = _format_of(output, fmt)
+    data = timeline.render(assessment, fmt, style.SLIDES if medium == "slides" else style.SCREEN, depth)  # type: ignore[arg-type]
+    _emit(data, output, fmt, f"a timeline of {len(assessment.series.ids)} communications")  # type: ignore[attr-defined]
 
 
 def _old_slides(folder: Path) -> list[Path]:

@@ -133,9 +133,9 @@ def assess(case: Case, kb: KB | None = None, engine: str = "durable") -> Assessm
     """Assess one case: assert its facts, let the rules fire, return conclusions and trace."""
     kb = kb or load_kb()
     if case.communications:
-        from .series import assess_series
+        from .series import assess_series, base_of
 
-        return assess_series(case, kb, engine, get_engine, compiled)
+        return assess_series(case, base_of(kb), engine, get_engine, compiled)
     runner = get_engine(kb, engine)
     ckb = compiled(kb)
     records = runner.run(plain_facts(kb, case, ckb.offsets))

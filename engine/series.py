@@ -80,6 +80,15 @@ def plan(kb: KB) -> SeriesPlan:
     return found
 
 
+def base_of(kb: KB) -> KB:
+    """The KB a series' derived KB was made from (a variant of a series' case is assessed from
+    it, never from the case's own rules), or the KB itself."""
+    for the_plan in _plans.values():
+        if kb.fingerprint in (the_plan.case.fingerprint, the_plan.step.fingerprint):
+            return the_plan.kb
+    return kb
+
+
 def _values(kb: KB, name: str) -> tuple[str, ...]:
     return kb.facts[name].tokens() if name in kb.facts else kb.conclusions[name].values
 

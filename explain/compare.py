@@ -25,7 +25,7 @@ def compare(
     for day in dates:
         assessed = assessment_date or min(day + gap, max(today, day))
         case = explanation.variant({}, offence_date=day, assessment_date=assessed, today=max(today, assessed))
-        results.append(assess(case, assessment.kb, explanation.engine))
+        results.append(assess(case, explanation.base_kb, explanation.engine))
     return results
 
 

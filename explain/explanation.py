@@ -323,10 +323,21 @@ class Explanation:
         offence_date: dt.date | None = None,
         assessment_date: dt.date | None = None,
         today: dt.date | None = None,
+        moves: dict[str, dt.date] | None = None,
+        removals: tuple[str, ...] = (),
     ) -> Case:
-        """The case with some facts or dates changed, validated exactly as a case file is."""
+        """The case with some facts or dates changed, validated exactly as a case file is. For a
+        series: a new offence date moves the whole series (each communication keeps its distance
+        from the last); `moves` gives one communication a new date; `removals` leaves some out."""
         data = self.case.with_facts(changes).to_data()
-        if offence_date is not None:
+        if self.case.communications:
+            data["communications"] = _edited_items(
+                self.case, data["communications"], offence_date, moves or {}, removals
+            )
+            data.pop("offence_date", None)
+        elif moves or removals:
+            raise CaseError(self.case.source, "the case lists no communications to move or remove")
+        if offence_date is not None and not self.case.communications:
             data["offence_date"] = offence_date.isoformat()
         if assessment_date is not None:
             data["assessment_date"] = assessment_date.isoformat()
@@ -355,10 +366,14 @@ class Explanation:
         offence_date: dt.date | None = None,
         assessment_date: dt.date | None = None,
         today: dt.date | None = None,
+        moves: dict[str, dt.date] | None = None,
+        removals: tuple[str, ...] = (),
     ) -> tuple[Assessment, list[Change]]:
         """Re-assess with changed facts or dates; the conclusions that changed, with reasons, in
         the order of the stages (the law, the offence, ... the advice), as `assess` shows them."""
-        other = assess(self.variant(changes, offence_date, assessment_date, today), self.base_kb, self.engine)
+        other = assess(
+            self.variant(changes, offence_date, assessment_date, today, moves, removals), self.base_kb, self.engine
+        )
         return other, changes_between(self.assessment, other)
 
 
@@ -378,3 +393,25 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def _edited_items(
+    case: Case,
+    items: list[dict[str, Any]],
+    offence_date: dt.date | None,
+    moves: dict[str, dt.date],
+    removals: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """A series' items with communications moved or left out (what-if, compare)."""
+    ids = [item["id"] for item in items]
+    for cid in [*moves, *removals]:
+        if cid not in ids:
+            raise CaseError(case.source, f"no communication '{cid}' (the case has {', '.join(ids[:10])})")
+    kept = [dict(item) for item in items if item["id"] not in removals]
+    if not kept:
+        raise CaseError(case.source, "that would leave no communication")
+    shift = offence_date - case.offence_date if offence_date is not None else dt.timedelta(0)
+    for item in kept:
+        day = moves.get(item["id"], dt.date.fromisoformat(item["date"]) + shift)
+        item["date"] = day.isoformat()
+    return kept

@@ -37,6 +37,13 @@ def law_of(assessed: Assessment) -> str:
     return f"s.1 limbs in force: {', '.join(limbs) if limbs else 'none'}; {mode}"
 
 
+def open_on(assessed: Assessment) -> list[str]:
+    """The other offences open on one communication (the members of `alternatives` that belong to
+    one communication, kb/series.yaml)."""
+    ldef = assessed.kb.lists["alternatives"]
+    return [m for m in ldef.members if assessed.values.get(ldef.member_id(m)) == "yes"]
+
+
 def offences(assessment: Assessment) -> dict[str, dict[str, list[str]]]:
     """For s.1 and each other offence of one communication: the communications by how it stands."""
     series, kb = assessment.series, assessment.kb
@@ -119,3 +126,41 @@ def series_header(assessment: Assessment) -> str:
         f"Communications {comms[0].date.isoformat()} to {comms[-1].date.isoformat()} (each under the law "
         f"on its own date)"
     )
+
+
+def series_changes(before: Assessment, after: Assessment) -> list[str]:
+    """What a what-if did to a series' communications: each one moved, left out, or standing or
+    judged differently, and the lead communication."""
+    if before.series is None or after.series is None:
+        return []
+    old = dict(
+        zip(before.series.ids, zip(before.case.communications, before.series.communications, strict=True), strict=True)
+    )
+    new = dict(
+        zip(after.series.ids, zip(after.case.communications, after.series.communications, strict=True), strict=True)
+    )
+    lines = []
+    for cid, (comm, assessed) in old.items():
+        if cid not in new:
+            lines.append(f"  {cid}: left out")
+            continue
+        comm2, assessed2 = new[cid]
+        parts = []
+        if comm2.date != comm.date:
+            parts.append(f"sent {comm2.date.isoformat()} (was {comm.date.isoformat()})")
+        s1, s2 = assessed.values["series.standing"], assessed2.values["series.standing"]
+        if s1 != s2:
+            parts.append(f"s.1 {STANDING_WORDS.get(s2, s2)} (was {STANDING_WORDS.get(s1, s1)})")
+        if law_of(assessed) != law_of(assessed2):
+            parts.append(f"judged under {law_of(assessed2)} (was {law_of(assessed)})")
+        gained = sorted(set(open_on(assessed2)) - set(open_on(assessed)))
+        lost = sorted(set(open_on(assessed)) - set(open_on(assessed2)))
+        if gained:
+            parts.append("now open: " + ", ".join(gained))
+        if lost:
+            parts.append("no longer open: " + ", ".join(lost))
+        if parts:
+            lines.append(f"  {cid}: " + "; ".join(parts))
+    if before.series.lead != after.series.lead:
+        lines.append(f"  the case now rests on {after.series.lead} (was {before.series.lead})")
+    return ["", "THE COMMUNICATIONS", *lines] if lines else []

@@ -10,6 +10,7 @@ rest of a case.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 from pathlib import Path
 
@@ -197,3 +198,65 @@ def test_the_series_examples_conclude_what_they_expect(path):
 
     outcome = run_file(path, KB)
     assert outcome.error is None and not outcome.failures, outcome.failures
+
+
+def _cli(*args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from kbcheck.cli.main import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+REPEAL = str(ROOT / "examples" / "series-2024-repeal.yaml")
+
+
+def test_why_explains_one_communication_on_its_own_date():
+    b3 = _cli("why", REPEAL, "limb.threat", "--communication", "b3")
+    assert b3.exit_code == 0 and b3.output.startswith("limb.threat = not_available")
+    assert "SI 2024/31" in b3.output
+    b1 = _cli("why", REPEAL, "limb.threat", "--communication", "b1")
+    assert b1.output.startswith("limb.threat = met")
+    missing = _cli("why", REPEAL, "limb.threat", "--communication", "zz")
+    assert missing.exit_code == 2 and "no communication 'zz' (it has b1, b2, b3, b4)" in missing.output
+    flat = _cli("why", str(ROOT / "examples" / "whatsapp-director.yaml"), "offence.mca_s1", "--communication", "x")
+    assert flat.exit_code == 2 and "lists no communications" in flat.output
+
+
+def test_the_case_level_why_names_the_communication_it_rests_on():
+    out = _cli("why", REPEAL, "offence.mca_s1").output
+    assert "series:offence.mca_s1 = made_out  (the lead communication's, b2)" in out
+    out = _cli("why", REPEAL, "alternatives").output
+    assert "from b3" in out  # osa2023.s181 is open on b3 alone
+
+
+def test_the_timeline_marks_each_communication_and_the_law_changing_between_them(tmp_path):
+    target = tmp_path / "timeline.svg"
+    result = _cli("explain", REPEAL, "--timeline", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    svg = html.unescape(target.read_text()).replace("\xa0", " ")
+    for text in (
+        "b1  2023-12-10",
+        "b4  2024-03-01",
+        "2024-01-31: the law changes",
+        "SI 2024/31",
+        "charge decision 2024-06-01",
+    ):
+        assert text in svg
+    assert svg.count("why offence.mca_s1") == 4  # each communication's chain
+    flat = _cli("explain", str(ROOT / "examples" / "whatsapp-director.yaml"), "--timeline")
+    assert flat.exit_code == 2 and "lists no communications" in flat.output
+
+
+def test_what_if_moves_or_removes_one_communication():
+    out = _cli("what-if", REPEAL, "--move", "b3=2024-01-20", "--remove", "b4").output
+    assert "What if move b3 to 2024-01-20, remove b4?" in out
+    assert "b3: sent 2024-01-20 (was 2024-02-05); s.1 made out, in time" in out
+    assert "no longer open: osa2023.s181" in out and "b4: left out" in out
+    gone = _cli("what-if", REPEAL, "--remove", "b1", "--remove", "b2", "--remove", "b3", "--remove", "b4")
+    assert gone.exit_code == 2 and "that would leave no communication" in gone.output
+
+
+def test_compare_moves_the_whole_series():
+    out = _cli("compare", REPEAL, "--dates", "2023-06-01,2024-06-01").output
+    assert "law.content_limbs_available" in out and "osa2023.s181" in out
