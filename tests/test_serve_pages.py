@@ -196,3 +196,12 @@ def test_text_from_the_case_is_escaped(client, example_form):
         "/ui/open", files={"file": ("x.yaml", b"case: x\ntitle: '<b>bold</b>'\noffence_date: 2025-01-01\nfacts: {}\n")}
     )
     assert "<b>bold</b>" not in page.text and "&lt;b&gt;bold&lt;/b&gt;" in page.text
+
+
+def test_a_series_is_refused_by_the_page_with_where_to_go_instead(client):
+    series = EXAMPLE.parent / "series-2024-repeal.yaml"
+    opened = client.post("/ui/open", files={"file": ("series.yaml", series.read_bytes(), "application/yaml")})
+    assert opened.status_code == 400 and "lists 4 communications" in opened.text and "--timeline" in opened.text
+    assert "series-2024-repeal" not in client.get("/").text  # not offered among the examples
+    api = client.post("/api/assess", json={"case": read_case(series, load_kb()).to_data()})
+    assert api.status_code == 200 and api.json()["series"]["communications"] == 4

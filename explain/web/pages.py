@@ -6,6 +6,7 @@ measured from."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, UploadFile
@@ -37,8 +38,22 @@ def _fields(form: FormData) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+def _editable_examples(examples: dict[str, Path]) -> list[str]:
+    """The examples the page can edit: those of one communication (a series has a list)."""
+    from kbcheck.engine.yamlio import load_file
+
+    return [name for name, path in sorted(examples.items()) if "communications" not in (load_file(path) or {})]
+
+
 def _page(request: Request, case: Case, notice: str = "", status: int = 200) -> HTMLResponse:
     server = _server(request)
+    if case.communications:  # the form holds one communication's facts: it would drop the list
+        notice = (
+            f"{case.source}: lists {len(case.communications)} communications; this page edits a case of one "
+            "communication. Use `kbcheck assess`, `kbcheck why --communication ID` and `kbcheck explain "
+            "--timeline`, or POST it to /api/assess."
+        )
+        case, status = forms.blank_case(server.kb, server.today), 400
     values = forms.form_values(case)
     return _render(
         request,
@@ -49,7 +64,7 @@ def _page(request: Request, case: Case, notice: str = "", status: int = 200) -> 
         groups=views.fact_groups(server.kb, values),
         jurisdictions=server.kb.facts["jurisdiction"].values,
         law_dates=views.law_dates(server.kb),
-        examples=sorted(server.examples),
+        examples=_editable_examples(server.examples),
         previous=json.dumps(case.to_data(), ensure_ascii=False),
         notice=notice,
         engine=server.engine,
