@@ -214,7 +214,7 @@ class Assessment:
             "communications": items,
             "series": {
                 "communications": len(items),
-                **{d.fact: case.derived[d.fact] for d in self.kb.series.derived if d.fact in case.derived},
+                **{d.fact: case.derived[d.fact] for d in series.plan.kb.series.derived if d.fact in case.derived},
                 "first": case.communications[0].date.isoformat(),
                 "last": case.communications[-1].date.isoformat(),
                 "lead": series.lead,

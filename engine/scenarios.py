@@ -181,17 +181,18 @@ def _check_values(kb: KB, name: str, kind: str, expected: Any, label: str, line:
 def check(assessment: Assessment, expectations: list[Expectation]) -> list[Failure]:
     failures = []
     for exp in expectations:
-        subject: Assessment | None = assessment
+        subject: Assessment = assessment
         if exp.communication == "*":
             actual = _series_value(assessment, exp.conclusion)
             if not exp.holds(actual):
                 failures.append(Failure(exp.label, exp.describe(), actual, []))
             continue
         if exp.communication is not None:
-            subject = assessment.series.of(exp.communication) if assessment.series is not None else None
-            if subject is None:
+            found = assessment.series.of(exp.communication) if assessment.series is not None else None
+            if found is None:
                 failures.append(Failure(exp.label, exp.describe(), "no such communication", []))
                 continue
+            subject = found
         actual = subject.value(exp.conclusion)
         if not exp.holds(actual):
             failures.append(Failure(exp.label, exp.describe(), actual, subject.justifications(exp.conclusion)))

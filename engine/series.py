@@ -23,7 +23,7 @@ its authority like any other rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import fnv
@@ -302,6 +302,7 @@ class SeriesResult:
     engine: str
     steps: tuple[Assessment, ...] = ()  # the fold's runs, with keep=True
     full: tuple[Assessment, ...] = ()  # each communication's whole assessment, with keep=True
+    _again: dict[str, Assessment] = field(default_factory=dict, repr=False, compare=False)
 
     def of(self, cid: str) -> Assessment | None:
         """One communication's whole assessment (every conclusion, and its trace)."""
@@ -310,9 +311,11 @@ class SeriesResult:
         index = self.ids.index(cid)
         if self.full:
             return self.full[index]
-        from .api import assess
+        if cid not in self._again:
+            from .api import assess
 
-        return assess(self.communications[index].case, self.plan.kb, self.engine)
+            self._again[cid] = assess(self.communications[index].case, self.plan.kb, self.engine)
+        return self._again[cid]
 
 
 class _StepCase:
