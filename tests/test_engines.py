@@ -18,6 +18,7 @@ from kbcheck.engine.api import compiled, get_engine
 from kbcheck.engine.case import Case
 from kbcheck.engine.durable_adapter import DurableEngine
 from kbcheck.engine.memory import plain_facts
+from kbcheck.engine.model import KB as KB_TYPE
 from kbcheck.engine.reference import ReferenceEngine
 from kbcheck.engine.result import Assessment
 
@@ -34,21 +35,27 @@ def firings(a: Assessment) -> list[tuple]:
 
 def assert_justified(a: Assessment) -> None:
     """Every conclusion is concluded by a firing whose premises are facts of the case or
-    conclusions justified earlier: following them back ends at the facts and dates."""
+    conclusions justified earlier: following them back ends at the facts and dates. For a series
+    the case's facts are those its own rules read (the series' values), and each communication's
+    assessment is justified in turn."""
     justified: set[str] = set()
+    case = a.series.view if a.series is not None else a.case
     for firing in a.firings:
         for name, value in firing.premises:
             if name in a.kb.facts:
-                assert str(value) == str(plain_value(a.case, name)), (firing.name, name)
+                assert str(value) == str(plain_value(case, name, a.kb)), (firing.name, name)
             else:
                 assert f"{name}={value}" in justified, f"{firing.name} used {name}={value} before it was concluded"
         justified.add(firing.concludes)
     for conclusion, value in a.values.items():
         assert f"{conclusion}={value}" in justified
+    if a.series is not None:
+        for cid in a.series.ids:
+            assert_justified(a.series.of(cid))
 
 
-def plain_value(case: Case, name: str) -> str:
-    fact = next(f for f in plain_facts(KB, case) if f["t"] == name)
+def plain_value(case: Case, name: str, kb: KB_TYPE | None = None) -> str:
+    fact = next(f for f in plain_facts(kb or KB, case) if f["t"] == name)
     return fact["v"]
 
 
