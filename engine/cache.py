@@ -35,7 +35,7 @@ from typing import Any
 
 from . import model
 
-FORMAT = 4
+FORMAT = 5
 KEEP = 8  # cache entries kept; older ones are removed when a new one is written
 MAX_BYTES = 32 * 1024 * 1024  # an entry larger than this is not ours
 PREFIX, SUFFIX = "kb-", ".json"
@@ -57,6 +57,7 @@ CLASSES: dict[str, type] = {
         model.Constraint,
         model.Aggregate,
         model.Derivation,
+        model.Rise,
         model.SeriesDef,
         model.KB,
     )

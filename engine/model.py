@@ -256,6 +256,20 @@ class Derivation:
 
 
 @dataclass(frozen=True)
+class Rise:
+    """A fact of the case that a series gives by whether it rises: true where a communication
+    stands higher in `order` (most serious first) than an earlier one, by the conclusion `by`."""
+
+    fact: str
+    by: str
+    order: tuple[str, ...]
+    source: str
+    cite: str
+    meaning: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class SeriesDef:
     """kb/series.yaml: which facts and conclusions belong to one communication, how the case's
     lead communication is chosen, how the case reads the others, and what the list derives."""
@@ -266,6 +280,7 @@ class SeriesDef:
     aggregates: tuple[Aggregate, ...]
     derived: tuple[Derivation, ...]
     file: str = "series.yaml"
+    rises: tuple[Rise, ...] = ()
 
     def aggregate(self, name: str) -> Aggregate | None:
         for agg in self.aggregates:

@@ -143,10 +143,11 @@ def _series_expectations(kb: KB, key: str, spec: Any, label: str, line: int | No
     if not isinstance(spec, dict):
         raise CaseError(label, "expected a mapping", line=line, field=f"expect.{key}")
     if key == "series":
+        allowed = SERIES_KEYS + tuple(r.fact for r in (kb.series.rises if kb.series else ()))
         for name in spec:
-            if name not in SERIES_KEYS:
+            if name not in allowed:
                 raise CaseError(
-                    label, f"expected one of: {', '.join(SERIES_KEYS)}", line=line, field=f"expect.series.{name}"
+                    label, f"expected one of: {', '.join(allowed)}", line=line, field=f"expect.series.{name}"
                 )
         return [Expectation(f"series.{name}", "value", value, "*") for name, value in spec.items()]
     result = []
@@ -208,7 +209,9 @@ def _series_value(assessment: Assessment, name: str) -> Any:
         return assessment.series.lead
     if key == "communications":
         return len(assessment.series.ids)
-    return assessment.case.derived.get(key)
+    if key in assessment.case.derived:
+        return assessment.case.derived[key]
+    return assessment.series.view.value(key)  # a rise the series gives (escalation)
 
 
 def run_file(path: Path, kb: KB, engine: str = "durable", today: dt.date | None = None) -> Outcome:

@@ -29,11 +29,11 @@ from typing import Any
 from . import fnv
 from .case import Case
 from .compiler import CompiledKB
-from .errors import EngineError
+from .errors import CaseError, EngineError
 from .model import KB, UNKNOWN, Aggregate, All, ConclusionDef, FactDef, Rule, Test
 from .result import Assessment
 
-NONE = "none"  # the series so far, before its first communication
+NONE = "nothing_yet"  # the series so far, before its first communication (no value of the KB is called so)
 STAGE = "series"
 LEAD = "series.lead"
 STEP_SUFFIX = "+series-step"
@@ -57,11 +57,12 @@ class SeriesPlan:
     """What kb/series.yaml makes of the KB: the names the fold carries, and the two derived KBs."""
 
     kb: KB
-    names: tuple[str, ...]  # every name the fold carries: the lead's ranking first
+    names: tuple[str, ...]  # the names each communication gives the fold (`this:`): the lead's ranking first
     conclusions: frozenset[str]  # conclusions of one communication
     facts: tuple[str, ...]  # facts of one communication the case's rules read
     step: KB
     case: KB
+    carried: tuple[str, ...] = ()  # every name the fold carries (`before:` and `series:`): names, and the rises'
 
     def aggregate(self, name: str) -> Aggregate:
         series = self.kb.series
@@ -219,6 +220,10 @@ def _build(kb: KB) -> SeriesPlan:
                         file,
                     )
                 )
+    carried = list(names)
+    for rise in series.rises:
+        _rise_rules(kb, rise, step_facts, step_conclusions, rules, file)
+        carried += [rise.fact, f"{rise.fact}.lowest", f"{rise.fact}.gap"]
     step = replace(
         kb,
         facts=step_facts,
@@ -259,11 +264,204 @@ def _build(kb: KB) -> SeriesPlan:
         rules=tuple(bridges + case_rules),
         fingerprint=kb.fingerprint + CASE_SUFFIX,
     )
+    for derived in (step, case):  # what the loader checks of kb/, checked of the derived KBs
+        for fdef in derived.facts.values():
+            if len(set(fdef.tokens())) != len(fdef.tokens()):
+                raise EngineError(f"the series' fact '{fdef.name}' lists a value twice")
+        for cdef in derived.conclusions.values():
+            if len(set(cdef.values)) != len(cdef.values):
+                raise EngineError(f"the series' conclusion '{cdef.id}' lists a value twice")
     ids = [n for k in (step, case) for n in _identities(k)]
     clashes = fnv.collisions(ids)
     if clashes:
         raise EngineError(f"the series' names '{clashes[0][0]}' and '{clashes[0][1]}' share a 32-bit identity hash")
-    return SeriesPlan(kb, names, comm_conclusions, comm_facts, step, case)
+    return SeriesPlan(kb, names, comm_conclusions, comm_facts, step, case, tuple(carried))
+
+
+TRUTH = ("true", "false", "unknown")
+
+
+def rise_step(order: tuple[str, ...], rose: str, lowest: str, gap: str, this_value: str) -> tuple[str, str, str]:
+    """One step of a rise along the series (kb/series.yaml `rises`): from whether it has risen so
+    far, the least serious known value so far and whether any value so far was unknown, and this
+    communication's value, the same three after it. A rise is a value more serious (earlier in
+    `order`) than an earlier one; where an unknown value could make one, it is unknown. `none`
+    stands for the series before its first communication."""
+    rank = {value: i for i, value in enumerate(order)}
+    known = this_value in rank
+    low_known = lowest in rank
+    new_lowest = this_value if known and (not low_known or rank[this_value] > rank[lowest]) else lowest
+    new_gap = "yes" if gap == "yes" or not known else "no"
+    if rose == "true" or (known and low_known and rank[this_value] < rank[lowest]):
+        return "true", new_lowest, new_gap
+    could = (not known and ((low_known and rank[lowest] > 0) or gap == "yes")) or (
+        known and gap == "yes" and rank[this_value] < len(order) - 1
+    )
+    return ("unknown" if could or rose == "unknown" else "false"), new_lowest, new_gap
+
+
+def _rise_rules(
+    kb: KB,
+    rise: Any,
+    facts: dict[str, FactDef],
+    conclusions: dict[str, ConclusionDef],
+    rules: list[Rule],
+    file: str,
+) -> None:
+    """The fold's rules for one rise: generated from `rise_step` over every state, each rule
+    naming the states it covers, and citing the rise's authority."""
+    fact, low, gap = rise.fact, f"{rise.fact}.lowest", f"{rise.fact}.gap"
+    levels = (*rise.order, NONE)
+    words = {
+        "true": "the series had already escalated",
+        "unknown": "whether the series has escalated turns on a seriousness not known",
+    }
+    for name, values in ((fact, TRUTH), (low, levels), (gap, ("yes", "no"))):
+        # A fact's `unknown` is its own (FactDef.tokens adds it): never listed among its values.
+        listed = _plain(values) if name == low else (*_plain(values), NONE)
+        facts[before(name)] = FactDef(
+            before(name), "enum", f"{name} of the series before this communication", STAGE, values=listed
+        )
+        conclusions[so_far(name)] = ConclusionDef(
+            so_far(name), values, f"{name} of the series up to this communication", STAGE, public=False
+        )
+    agg = Aggregate(fact, (), rise.source, rise.cite, rise.meaning, rise.line)
+    order, by = rise.order, this(rise.by)
+    top, least = order[0], order[-1]
+    not_true = (NONE, "false", UNKNOWN)
+
+    def add(rid: str, title: str, tests: list[Test], name: str, result: str) -> None:
+        rules.append(_rule(agg, f"series.rise.{name}.{rid}", title, tests, so_far(name), result, file))
+
+    def at_or_above(level: str) -> tuple[str, ...]:
+        return order[: order.index(level) + 1]
+
+    # Whether any value so far was unknown, and the least serious known value so far.
+    add("unknown_here", "a communication's seriousness is unknown", [Test(by, "eq", UNKNOWN)], gap, "yes")
+    add(
+        "unknown_before",
+        "an earlier communication's seriousness is unknown",
+        [Test(before(gap), "eq", "yes")],
+        gap,
+        "yes",
+    )
+    add(
+        "known",
+        "every seriousness so far is known",
+        [Test(before(gap), "in", (NONE, "no")), Test(by, "in", order)],
+        gap,
+        "no",
+    )
+    add(
+        "none_known", "no seriousness known so far", [Test(before(low), "eq", NONE), Test(by, "eq", UNKNOWN)], low, NONE
+    )
+    for level in order:
+        above = at_or_above(level)
+        add(
+            f"{level}.here",
+            f"the least serious so far is {level}, this one",
+            [Test(by, "eq", level), Test(before(low), "in", (*above, NONE))],
+            low,
+            level,
+        )
+        more_or_unknown = (*order[: order.index(level)], UNKNOWN)
+        add(
+            f"{level}.before",
+            f"the least serious so far is {level}, an earlier one",
+            [Test(before(low), "eq", level), Test(by, "in", more_or_unknown)],
+            low,
+            level,
+        )
+    # Whether the series has risen: a value more serious than an earlier known one, certainly;
+    # where an unknown value could make a rise, unknown.
+    add("already", words["true"], [Test(before(fact), "eq", "true")], fact, "true")
+    for level in order[:-1]:
+        lower = order[order.index(level) + 1 :]
+        add(
+            f"rises_to.{level}",
+            f"this communication ({level}) is more serious than an earlier one",
+            [Test(by, "eq", level), Test(before(low), "in", lower)],
+            fact,
+            "true",
+        )
+    for level in order:
+        add(
+            f"still_unknown.{level}",
+            words["unknown"],
+            [
+                Test(before(fact), "eq", UNKNOWN),
+                Test(by, "eq", level),
+                Test(before(low), "in", (*at_or_above(level), NONE)),
+            ],
+            fact,
+            UNKNOWN,
+        )
+        gap_known = (Test(before(gap), "in", (NONE, "no")),)
+        add(
+            f"no_rise.{level}",
+            f"this communication ({level}) is no more serious than any earlier one",
+            [
+                Test(before(fact), "in", (NONE, "false")),
+                Test(by, "eq", level),
+                Test(before(low), "in", (*at_or_above(level), NONE)),
+                *gap_known,
+            ],
+            fact,
+            "false",
+        )
+    add(
+        "still_unknown.unknown",
+        words["unknown"],
+        [Test(before(fact), "eq", UNKNOWN), Test(by, "eq", UNKNOWN)],
+        fact,
+        UNKNOWN,
+    )
+    add(
+        "could_rise_above",
+        "this communication's seriousness is unknown, and could be above an earlier one's",
+        [Test(before(fact), "in", not_true), Test(by, "eq", UNKNOWN), Test(before(low), "in", order[1:])],
+        fact,
+        UNKNOWN,
+    )
+    add(
+        "could_rise_after_unknown",
+        "two communications' seriousness is unknown, and one could be above the other",
+        [Test(before(fact), "in", not_true), Test(by, "eq", UNKNOWN), Test(before(gap), "eq", "yes")],
+        fact,
+        UNKNOWN,
+    )
+    for level in order[:-1]:
+        add(
+            f"could_rise_from_unknown.{level}",
+            f"an earlier communication's seriousness is unknown, and could be below this one's ({level})",
+            [
+                Test(before(fact), "in", not_true),
+                Test(by, "eq", level),
+                Test(before(gap), "eq", "yes"),
+                Test(before(low), "in", (*at_or_above(level), NONE)),
+            ],
+            fact,
+            UNKNOWN,
+        )
+    add(
+        "no_rise.unknown",
+        "this communication's seriousness is unknown, but nothing known before it is below the most serious",
+        [
+            Test(before(fact), "in", (NONE, "false")),
+            Test(by, "eq", UNKNOWN),
+            Test(before(low), "in", (NONE, top)),
+            Test(before(gap), "in", (NONE, "no")),
+        ],
+        fact,
+        "false",
+    )
+    add(
+        f"no_rise.{least}.after_unknown",
+        f"this communication ({least}) cannot be more serious than any earlier one",
+        [Test(before(fact), "in", (NONE, "false")), Test(by, "eq", least), Test(before(gap), "eq", "yes")],
+        fact,
+        "false",
+    )
 
 
 def _plain(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -345,7 +543,7 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
     per_comm: list[Assessment] = []
     full: list[Assessment] = []
     steps: list[Assessment] = []
-    carried: dict[str, str] = dict.fromkeys(the_plan.names, NONE)
+    carried: dict[str, str] = dict.fromkeys(the_plan.carried, NONE)
     lead = ""
     for comm in case.communications:
         comm_case = case.for_communication(comm)
@@ -355,13 +553,14 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
         step_values: dict[str, str] = {}
         for name in the_plan.names:
             step_values[this(name)] = assessed.values[name] if name in own else _token(comm_case.value(name))
+        for name in the_plan.carried:
             step_values[before(name)] = carried[name]
         records = step_engine.run(plain_facts(the_plan.step, _StepCase(step_values), step_ckb.offsets))
         step = Assessment.from_records(comm_case, step_ckb, step_engine.name, records)
         if keep:
             full.append(assessed)
             steps.append(step)
-        carried = {name: step.values[so_far(name)] for name in the_plan.names}
+        carried = {name: step.values[so_far(name)] for name in the_plan.carried}
         if step.values[LEAD] == "this":
             lead = comm.id
     # The case: its facts, the facts of one communication as the series gives them, and the
@@ -375,12 +574,31 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
             given[name] = _typed(kb, name, value)
     for name in own:
         given[so_far(name)] = carried[name]
+    for rise in kb.series.rises if kb.series else ():
+        _give_rise(case, given, rise.fact, carried[rise.fact])
     case_view = replace(case, given=given)
     records = case_engine.run(plain_facts(the_plan.case, case_view, case_ckb.offsets))
     result = Assessment.from_records(case, case_ckb, case_engine.name, records)
     ids = tuple(c.id for c in case.communications)
     series = SeriesResult(the_plan, case_view, ids, tuple(per_comm), lead, case_engine.name, tuple(steps), tuple(full))
     return replace(result, series=series)
+
+
+def _give_rise(case: Case, given: dict[str, Any], fact: str, value: str) -> None:
+    """The case reads a rise as the series gives it; where the case file gives it too, they must
+    agree wherever the series settles it (a series that leaves it unknown keeps the file's)."""
+    if value == UNKNOWN:
+        return
+    derived = value == "true"
+    if fact in case.given and case.given[fact] != derived:
+        raise CaseError(
+            case.source,
+            f"the communications listed give {value}; this says {str(case.given[fact]).lower()} "
+            "(leave it out, or make them agree)",
+            line=case.lines.get(fact),
+            field=f"facts.{fact}",
+        )
+    given[fact] = derived
 
 
 def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
@@ -402,7 +620,7 @@ def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
         result.view, [n for n in kb.facts if not kb.facts[n].header and n not in result.view.given]
     )
     step = Analysis(compiled(the_plan.step))
-    carried: dict[str, set[str]] = {name: {NONE} for name in the_plan.names}
+    carried: dict[str, set[str]] = {name: {NONE} for name in the_plan.carried}
     for assessed in result.communications:
         own = main.candidates(assessed.case)
         values = main.possible_values(own)
@@ -410,14 +628,21 @@ def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
         for name in the_plan.names:
             mine = values.get(name, set()) if name in the_plan.conclusions else {f["v"] for f in own[name]}
             step_candidates[this(name)] = [fact_dict(the_plan.step, this(name), v) for v in sorted(mine)]
+        for name in the_plan.carried:
             step_candidates[before(name)] = [fact_dict(the_plan.step, before(name), v) for v in sorted(carried[name])]
         folded = step.possible_values(step_candidates)
-        carried = {name: folded.get(so_far(name), set()) for name in the_plan.names}
+        carried = {name: folded.get(so_far(name), set()) for name in the_plan.carried}
     possible = carried
     for name in the_plan.conclusions:
         candidates[so_far(name)] = [fact_dict(the_plan.case, so_far(name), v) for v in sorted(possible[name])]
     for name in the_plan.facts:
         candidates[name] = [fact_dict(the_plan.case, name, v) for v in sorted(possible[name])]
+    for rise in kb.series.rises if kb.series else ():
+        values = set(possible[rise.fact]) - {UNKNOWN}
+        if UNKNOWN in possible[rise.fact]:  # the series may leave it to the case file, or to nobody
+            given = assessment.case.given.get(rise.fact)
+            values |= {_token(given)} if given is not None else {"true", "false", UNKNOWN}
+        candidates[rise.fact] = [fact_dict(the_plan.case, rise.fact, v) for v in sorted(values)]
     return candidates
 
 
@@ -431,6 +656,12 @@ def provenance(assessment: Assessment, name: str) -> str:
     derived = {d.fact: d for d in series.derived}
     if name in derived and name not in assessment.case.given:
         return f"counted from the communications listed ({derived[name].cite})"
+    for rise in series.rises:
+        if name == rise.fact and name not in assessment.case.given:
+            shown = ", ".join(
+                f"{cid} {a.values[rise.by]}" for cid, a in zip(result.ids, result.communications, strict=True)
+            )
+            return f"given by the communications' {rise.by}: {shown[:300]}"
     own = name[len("series:") :] if name.startswith("series:") else name
     if own not in the_plan.conclusions and own not in the_plan.facts:
         return ""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import _check_keys, _Collector, _load, _text, token
-from .model import Aggregate, ConclusionDef, Derivation, FactDef, SeriesDef, Source
+from .model import Aggregate, ConclusionDef, Derivation, FactDef, Rise, SeriesDef, Source
 from .yamlio import LDict, LList
 
 DERIVATIONS = ("messages", "occasions")
@@ -41,7 +41,9 @@ def load_series(
         c.add(path, None, None, "expected a mapping with 'communication', 'lead', 'aggregates' and 'derived'")
         return None
     before = len(c.errors)
-    _check_keys(c, path, data, {"communication", "lead", "aggregates", "derived"}, None, ("communication", "lead"))
+    _check_keys(
+        c, path, data, {"communication", "lead", "aggregates", "derived", "rises"}, None, ("communication", "lead")
+    )
 
     def names(node: Any, key: str, known: dict[str, Any], what: str) -> tuple[str, ...]:
         raw = node.get(key) if isinstance(node, LDict) else None
@@ -136,6 +138,27 @@ def load_series(
         if method not in DERIVATIONS:
             c.add(path, node.line_of("from"), str(fact), f"'from' must be one of: {', '.join(DERIVATIONS)}")
         derived.append(Derivation(str(fact), str(method), *source_of(node, str(fact)), node.line or 0))
+    rises: list[Rise] = []
+    raw_rises = data.get("rises") or []
+    for node in raw_rises if isinstance(raw_rises, LList) else []:
+        if not isinstance(node, LDict):
+            continue
+        _check_keys(
+            c, path, node, {"fact", "by", "order", "source", "cite", "meaning"}, "rises", ("fact", "by", "order")
+        )
+        fact = node.get("fact")
+        fdef = facts.get(fact) if isinstance(fact, str) else None
+        if fdef is None or fdef.type != "bool" or fact in comm_facts:
+            c.add(path, node.line_of("fact"), "rises", f"'{fact}' is not a true/false fact of the case")
+        by = node.get("by")
+        if by not in comm_conclusions:
+            c.add(path, node.line_of("by"), str(fact), "'by' must name a conclusion of one communication")
+            continue
+        raw = node.get("order")
+        order = tuple(token(v) for v in raw) if isinstance(raw, list) else ()
+        if sorted((*order, "unknown")) != sorted(conclusions[by].values):
+            c.add(path, node.line_of("order"), str(fact), f"the order must name each value of '{by}' but unknown once")
+        rises.append(Rise(str(fact), str(by), order, *source_of(node, str(fact)), node.line or 0))
     if len(c.errors) > before:
         return None
-    return SeriesDef(comm_facts, comm_conclusions, lead, tuple(aggregates), tuple(derived), c.label(path))
+    return SeriesDef(comm_facts, comm_conclusions, lead, tuple(aggregates), tuple(derived), c.label(path), tuple(rises))

@@ -138,7 +138,7 @@ def series_cases(draw: st.DrawFn, kb: KB, most: int = 5) -> Case:
 
     base = draw(cases(kb))
     own = kb.series.facts if kb.series else ()
-    given = {k: v for k, v in base.given.items() if k not in ("message_count", "occasions")}
+    given = {k: v for k, v in base.given.items() if k not in ("message_count", "occasions", "escalation")}
     if draw(st.booleans()):  # the facts of one communication only in the items
         given = {k: v for k, v in given.items() if k not in own}
     count = draw(st.integers(1, most))

@@ -83,8 +83,9 @@ def _one_item(case):  # type: ignore[no-untyped-def]
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases(KB))
 def test_a_case_of_one_communication_is_the_same_flat_or_listed(case):
-    given_ = {k: v for k, v in case.given.items() if k not in ("message_count", "occasions")}
-    flat = dataclasses.replace(case, given=dict(given_, message_count=1, occasions=1))
+    # What the list gives for one communication: one message, one occasion, no escalation.
+    given_ = {k: v for k, v in case.given.items() if k not in ("message_count", "occasions", "escalation")}
+    flat = dataclasses.replace(case, given=dict(given_, message_count=1, occasions=1, escalation=False))
     today = max(case.assessment_date, case.charge_date, case.conviction_date)
     try:
         listed = case_from_data(KB, _one_item(flat), "listed", today)
@@ -103,7 +104,9 @@ def test_every_scenario_gives_the_same_conclusions_as_a_list_of_one(path):
         pytest.skip("already a list of communications")
     if case.given.get("message_count", 1) != 1 or case.given.get("occasions", 1) != 1:
         pytest.skip("several messages: not a case of one communication")
-    flat = dataclasses.replace(case, given=dict(case.given, message_count=1, occasions=1))
+    if case.given.get("escalation") is True:
+        pytest.skip("one communication cannot escalate")
+    flat = dataclasses.replace(case, given=dict(case.given, message_count=1, occasions=1, escalation=False))
     listed = case_from_data(KB, _one_item(flat), str(path))
     assert assess(listed, KB).conclusions() == assess(flat, KB).conclusions()
 
@@ -260,3 +263,74 @@ def test_what_if_moves_or_removes_one_communication():
 def test_compare_moves_the_whole_series():
     out = _cli("compare", REPEAL, "--dates", "2023-06-01,2024-06-01").output
     assert "law.content_limbs_available" in out and "osa2023.s181" in out
+
+
+RISE = KB.series.rises[0]
+
+
+def _rise_by_rules(engine_name: str, values: list[str]) -> str:
+    """Fold a sequence of seriousness values through the generated rules of the rise alone."""
+    from kbcheck.engine.memory import fact_dict
+    from kbcheck.engine.series import NONE, before, plan, so_far, this
+
+    the_plan = plan(KB)
+    ckb = compiled(the_plan.step)
+    runner = get_engine(the_plan.step, engine_name)
+    names = (RISE.fact, f"{RISE.fact}.lowest", f"{RISE.fact}.gap")
+    state = dict.fromkeys(names, NONE)
+    for value in values:
+        facts = [fact_dict(the_plan.step, this(RISE.by), value)]
+        facts += [fact_dict(the_plan.step, before(n), state[n]) for n in names]
+        concluded: dict[str, set[str]] = {}
+        for index, _premises in runner.run(facts):
+            crule = ckb.rules[index]
+            concluded.setdefault(crule.conclusion, set()).add(crule.value)
+        for n in names:
+            assert len(concluded[so_far(n)]) == 1, (values, n, concluded.get(so_far(n)))
+            state[n] = next(iter(concluded[so_far(n)]))
+    return state[RISE.fact]
+
+
+def _rise_by_definition(values: list[str]) -> str:
+    from kbcheck.engine.series import NONE, rise_step
+
+    rose, lowest, gap = NONE, NONE, NONE
+    for value in values:
+        rose, lowest, gap = rise_step(RISE.order, rose, lowest, gap, value)
+    return rose
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*RISE.order, "unknown"]), min_size=1, max_size=6))
+def test_the_rise_rules_fold_as_the_rise_is_defined(values):
+    expected = _rise_by_definition(values)
+    assert _rise_by_rules("reference", values) == expected
+    if durable_problem() is None:
+        assert _rise_by_rules("durable", values) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "rose"),
+    [
+        (["abuse", "threat"], "true"),  # abuse, then a threat
+        (["threat", "serious_threat"], "true"),
+        (["serious_threat", "threat", "abuse"], "false"),  # it only falls
+        (["abuse", "abuse"], "false"),
+        (["lesser"], "false"),
+        (["serious_threat", "unknown"], "false"),  # nothing can be above the most serious
+        (["abuse", "unknown"], "unknown"),
+        (["unknown", "lesser"], "false"),  # nothing can be below the least serious
+        (["unknown", "threat"], "unknown"),
+        (["abuse", "unknown", "threat"], "true"),
+    ],
+)
+def test_escalation_is_a_communication_more_serious_than_an_earlier_one(values, rose):
+    assert _rise_by_definition(values) == rose
+
+
+def test_a_case_that_gives_escalation_must_agree_with_the_list():
+    data = read_case(ROOT / "examples" / "series-2015-either-way.yaml", KB).to_data()
+    data["facts"]["escalation"] = False
+    with pytest.raises(CaseError) as info:
+        assess(case_from_data(KB, data, "esc.yaml"), KB)
+    assert "facts.escalation: the communications listed give true; this says false" in info.value.one_line()
