@@ -36,7 +36,7 @@ class Expectation:
 
     @property
     def label(self) -> str:
-        return f"{self.communication}: {self.conclusion}" if self.communication else self.conclusion
+        return f"{self.communication}: {self.conclusion}" if self.communication not in (None, "*") else self.conclusion
 
     def describe(self) -> str:
         if self.kind == "value":

@@ -697,6 +697,9 @@ def open_facts(assessment: Assessment, names: set[str]) -> set[str]:
             wanted.add(name)
     comm_facts = set(the_plan.kb.series.facts) if the_plan.kb.series else set()
     case = assessment.case
+    for rise in the_plan.kb.series.rises if the_plan.kb.series else ():
+        if result.view.value(rise.fact) != UNKNOWN:
+            wanted.discard(rise.fact)  # the list settles it: nothing to ask
     return {
         name
         for name in wanted

@@ -355,9 +355,9 @@ class Explanation:
     def _reassess(self, changes: dict[str, Any]) -> Assessment | None:
         try:
             case = self.variant(changes, today=max(dt.date.today(), self.case.assessment_date))
+            return assess(case, self.base_kb, self.engine)
         except CaseError:
-            return None  # facts that cannot be true together
-        return assess(case, self.base_kb, self.engine)
+            return None  # facts that cannot be true together (or with what a series' list gives)
 
     # --- What if --------------------------------------------------------------------------------
     def what_if(

@@ -133,6 +133,16 @@ class Open:
     headline: tuple[Consequence, ...] = ()
 
 
+@dataclass(frozen=True)
+class CommunicationRow:
+    id: str
+    date: str
+    standing: str
+    law: str
+    facts: str
+    lead: bool
+
+
 @dataclass
 class Report:
     case_id: str
@@ -161,6 +171,10 @@ class Report:
     diagram_conclusion: str
     diagram_value: str
     sources: list[Source] = field(default_factory=list)
+    # A series (docs/case-format.md §1.5): the headline in words, and each communication with how
+    # its s.1 count stands, the law it was judged under and its own facts.
+    series: list[str] = field(default_factory=list)
+    communications: list[CommunicationRow] = field(default_factory=list)
 
     @property
     def sources_by_kind(self) -> list[tuple[str, list[Source]]]:
@@ -253,7 +267,7 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
         jurisdiction=PLACES.get(case.jurisdiction, case.jurisdiction),
         jurisdiction_given=case.jurisdiction_given,
         engine=assessment.engine,
-        kb_fingerprint=kb.fingerprint,
+        kb_fingerprint=assessment.series.plan.kb.fingerprint if assessment.series else kb.fingerprint,
         key=[findings[n] for n in KEY_CONCLUSIONS if n in findings],
         facts=facts,
         stages=stages,
@@ -269,7 +283,28 @@ def gather(assessment: Assessment, diagram: str = DEFAULT_DIAGRAM) -> Report:
         diagram_conclusion=diagram,
         diagram_value=value_text(assessment.value(diagram)),
         sources=sorted(cited.values(), key=lambda s: s.title),
+        **_series(assessment),
     )
+
+
+def _series(assessment: Assessment) -> dict[str, Any]:
+    """The series' part of the report: its headline and its communications, or nothing."""
+    if assessment.series is None:
+        return {}
+    from .series_view import STANDING_WORDS, law_of, summary
+
+    rows = [
+        CommunicationRow(
+            comm.id,
+            long_date(comm.date.isoformat()),
+            STANDING_WORDS.get(assessed.values["series.standing"], ""),
+            law_of(assessed),
+            ", ".join(f"{k}: {value_text(v)}" for k, v in comm.given.items()) or "only the case's facts",
+            comm.id == assessment.series.lead,
+        )
+        for comm, assessed in zip(assessment.case.communications, assessment.series.communications, strict=True)
+    ]
+    return {"series": [line for line in summary(assessment) if line], "communications": rows}
 
 
 def _open(question: Question) -> Open:

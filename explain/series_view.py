@@ -60,31 +60,30 @@ def offences(assessment: Assessment) -> dict[str, dict[str, list[str]]]:
     return result
 
 
-def series_lines(assessment: Assessment, width: int = 100) -> list[str]:
+def summary(assessment: Assessment) -> list[str]:
+    """The series in sentences, an empty string between groups: what it is and what the case
+    rests on, each offence with its communications, and the law each was judged under."""
     series, case = assessment.series, assessment.case
     comms = case.communications
     derived = case.derived
-    lines = ["", "THE SERIES"]
-    first, last = comms[0].date.isoformat(), comms[-1].date.isoformat()
     counted = f"{len(comms)} communications"
     if derived.get("message_count", len(comms)) != len(comms):
         counted += f" ({derived['message_count']} messages)"
     if "occasions" in derived:
         counted += f" on {derived['occasions']} occasion{'s' if derived['occasions'] != 1 else ''}"
-    lead = series.of(series.lead)
-    intro = (
-        f"{counted}, {first} to {last}. Each is judged under the law on its own date; the case's "
-        f"rules read the last date. The case rests on {series.lead} "
-        f"(s.1 {STANDING_WORDS.get(lead.values['series.standing'], '') if lead else ''}), the communication "
-        "that gives the strongest s.1 count (kb/series.yaml)."
-    )
-    lines.extend(textwrap.wrap(intro, width - 2, initial_indent="  ", subsequent_indent="  "))
-    lines.append("")
+    lead = series.communications[series.ids.index(series.lead)]
+    out = [
+        f"{counted}, {comms[0].date.isoformat()} to {comms[-1].date.isoformat()}. Each is judged under the "
+        f"law on its own date; the case's rules read the last date. The case rests on {series.lead} (s.1 "
+        f"{STANDING_WORDS.get(lead.values['series.standing'], '')}), the communication that gives the "
+        "strongest s.1 count (kb/series.yaml).",
+        "",
+    ]
     by_offence = offences(assessment)
     for standing, words in STANDING_WORDS.items():
         ids = by_offence["mca1988.s1"].get(standing)
         if ids:
-            lines.extend(_wrapped(f"MCA 1988 s.1 {words}: {_ids(ids)}", width))
+            out.append(f"MCA 1988 s.1 {words}: {_ids(ids)}")
     for member, groups in by_offence.items():
         if member == "mca1988.s1":
             continue
@@ -93,13 +92,26 @@ def series_lines(assessment: Assessment, width: int = 100) -> list[str]:
             parts.append(f"open on {_ids(groups['yes'])}")
         if groups.get("unknown"):
             parts.append(f"possible on {_ids(groups['unknown'])}")
-        lines.extend(_wrapped(f"{member}: {'; '.join(parts)}", width))
+        out.append(f"{member}: {'; '.join(parts)}")
     by_law: dict[str, list[str]] = {}
     for cid, assessed in zip(series.ids, series.communications, strict=True):
         by_law.setdefault(law_of(assessed), []).append(cid)
-    lines.append("")
-    for law, ids in by_law.items():
-        lines.extend(_wrapped(f"Under the law of their dates ({law}): {_ids(ids)}", width))
+    out.append("")
+    out.extend(f"Under the law of their dates ({law}): {_ids(ids)}" for law, ids in by_law.items())
+    return out
+
+
+def series_lines(assessment: Assessment, width: int = 100) -> list[str]:
+    """THE SERIES, as `assess` prints it: the summary, then each communication on a line."""
+    series, comms = assessment.series, assessment.case.communications
+    lines = ["", "THE SERIES"]
+    for i, sentence in enumerate(summary(assessment)):
+        if not sentence:
+            lines.append("")
+        elif i == 0:
+            lines.extend(textwrap.wrap(sentence, width - 2, initial_indent="  ", subsequent_indent="  "))
+        else:
+            lines.extend(_wrapped(sentence, width))
     lines.append("")
     for comm, assessed in list(zip(comms, series.communications, strict=True))[:SHOWN]:
         mark = "  (lead)" if comm.id == series.lead else ""

@@ -334,3 +334,12 @@ def test_a_case_that_gives_escalation_must_agree_with_the_list():
     with pytest.raises(CaseError) as info:
         assess(case_from_data(KB, data, "esc.yaml"), KB)
     assert "facts.escalation: the communications listed give true; this says false" in info.value.one_line()
+
+
+def test_the_report_lists_the_communications_with_their_own_facts(tmp_path):
+    target = tmp_path / "report.md"
+    assert _cli("report", REPEAL, "-o", str(target)).exit_code == 0
+    text = target.read_text()
+    assert "## The communications" in text and "The case rests on b2" in text
+    assert "| **b3**, 5 February 2024 | not yet settled, in time | s.1 limbs in force: indecent\\_or\\_grossly\\_offensive" in text
+    assert "threat\\_kind: death" in text
