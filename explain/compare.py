@@ -16,7 +16,8 @@ from .text import value_words
 def compare(
     assessment: Assessment, dates: list[dt.date], assessment_date: dt.date | None = None, engine: str | None = None
 ) -> list[Assessment]:
-    """Re-assess the case with each offence date. Unless an assessment date is given, each is
+    """Re-assess the case with each offence date (a series moved whole, its last communication
+    on that date, each keeping its distance from it). Unless an assessment date is given, each is
     assessed the same number of days after its offence as the case is (not after today)."""
     explanation = Explanation(assessment, engine)
     gap = assessment.case.assessment_date - assessment.case.offence_date
@@ -52,7 +53,9 @@ def table_text(results: list[Assessment], every: bool = False, width: int = 100)
     sides = "both dates" if len(results) == 2 else "every date"
     if not shown:
         return f"The conclusions are the same on {sides}.\n"
-    header = ["offence date"] + [r.case.offence_date.isoformat() for r in results]
+    # A series is moved whole: its dates are those of its last communication.
+    label = "last communication" if results[0].series is not None else "offence date"
+    header = [label] + [r.case.offence_date.isoformat() for r in results]
     assessed = ["assessed"] + [r.case.assessment_date.isoformat() for r in results]
     first = min(max(len(name) for name, _ in shown), 30)
     columns = max((width - first - 2 * len(results)) // len(results), 10)
