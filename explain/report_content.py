@@ -304,7 +304,12 @@ def _series(assessment: Assessment) -> dict[str, Any]:
         )
         for comm, assessed in zip(assessment.case.communications, assessment.series.communications, strict=True)
     ]
-    return {"series": [line for line in summary(assessment) if line], "communications": rows}
+    lines = [line for line in summary(assessment) if line]
+    lines.append(
+        f"The diagram of section 1 is the chain of {assessment.series.lead}, the communication the case rests "
+        "on, on its own date; `kbcheck explain CASE --timeline` draws every communication's."
+    )
+    return {"series": lines, "communications": rows}
 
 
 def _open(question: Question) -> Open:
@@ -425,6 +430,9 @@ def diagram(assessment: Assessment, conclusion: str = DEFAULT_DIAGRAM, embedded:
     drawing is packed tighter so that it loses less when scaled to the page."""
     from . import dot, graph
 
+    series = assessment.series
+    if series is not None and conclusion in series.plan.conclusions:
+        assessment = series.of(series.lead) or assessment  # a series: its lead communication's own chain
     sub = graph.justification(graph.build(assessment), conclusion)
     if embedded:
         digraph = dot.to_dot(sub, title="", legend=False)
