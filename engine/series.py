@@ -638,11 +638,11 @@ def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
     for name in the_plan.facts:
         candidates[name] = [fact_dict(the_plan.case, name, v) for v in sorted(possible[name])]
     for rise in kb.series.rises if kb.series else ():
-        values = set(possible[rise.fact]) - {UNKNOWN}
+        risen = set(possible[rise.fact]) - {UNKNOWN}
         if UNKNOWN in possible[rise.fact]:  # the series may leave it to the case file, or to nobody
             given = assessment.case.given.get(rise.fact)
-            values |= {_token(given)} if given is not None else {"true", "false", UNKNOWN}
-        candidates[rise.fact] = [fact_dict(the_plan.case, rise.fact, v) for v in sorted(values)]
+            risen |= {_token(given)} if given is not None else {"true", "false", UNKNOWN}
+        candidates[rise.fact] = [fact_dict(the_plan.case, rise.fact, v) for v in sorted(risen)]
     return candidates
 
 

@@ -341,5 +341,8 @@ def test_the_report_lists_the_communications_with_their_own_facts(tmp_path):
     assert _cli("report", REPEAL, "-o", str(target)).exit_code == 0
     text = target.read_text()
     assert "## The communications" in text and "The case rests on b2" in text
-    assert "| **b3**, 5 February 2024 | not yet settled, in time | s.1 limbs in force: indecent\\_or\\_grossly\\_offensive" in text
+    assert (
+        "| **b3**, 5 February 2024 | not yet settled, in time | s.1 limbs in force: indecent\\_or\\_grossly\\_offensive"
+        in text
+    )
     assert "threat\\_kind: death" in text
