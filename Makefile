@@ -109,11 +109,12 @@ test: compiler $(STAMP) dot chromium pdf-tools
 # make engine-test PYTHON=python3.13 VENV=.venv-3.13. The durable engine must be built and used;
 # it must agree with the reference engine firing for firing; the adapter's guards (sessions,
 # memory, hash collisions, engine limits, poisoned workers); the scenario suite and the
-# reported decisions, through pytest (both engines) and through `kbcheck test`.
+# reported decisions, through pytest (both engines) and through `kbcheck test`; a series of
+# communications on both engines, firing for firing.
 ENGINE_TESTS := tests/test_durable_build.py tests/test_engines.py tests/reliability/test_differential.py \
 	tests/reliability/test_engine_limits.py tests/reliability/test_batch_faults.py \
 	tests/test_lint.py::test_durable_rules_counts_sibling_tests_as_the_lint_does \
-	tests/test_scenarios.py tests/scenarios tests/real
+	tests/test_scenarios.py tests/test_series.py tests/scenarios tests/real
 
 engine-test: compiler $(STAMP)
 	@$(BIN)/python -c 'import sys; print("Engine tests on Python", sys.version.split()[0], "in $(VENV)")'
