@@ -450,6 +450,24 @@ def check_no_value(kb: KB, analysis: Analysis, today: dt.date, samples: int) -> 
     return findings
 
 
+def check_series_limits(kb: KB) -> list[Finding]:
+    """The KBs kb/series.yaml derives (engine/series.py) within durable_rules' limits too."""
+    if kb.series is None:
+        return []
+    from .errors import EngineError
+    from .series import plan
+
+    try:
+        the_plan = plan(kb)
+        return [
+            f
+            for derived in (the_plan.step, the_plan.case)
+            for f in check_engine_limits(derived, Analysis(compile_kb(derived)))
+        ]
+    except (EngineError, KBErrors) as exc:
+        return [Finding("engine-limit", kb.series.file, None, "series", str(exc))]
+
+
 def lint(kb: KB, today: dt.date | None = None, samples: int = 400) -> list[Finding]:
     """Every finding, in a stable order."""
     today = today or dt.date.today()
@@ -471,6 +489,7 @@ def lint(kb: KB, today: dt.date | None = None, samples: int = 400) -> list[Findi
         if ckb is not None:
             findings += check_overlaps(kb, ckb.rules) + check_date_gaps(kb, ckb.rules)
             findings += check_engine_limits(kb, Analysis(ckb))
+            findings += check_series_limits(kb)
             if not any(f.check in ("overlap", "unsatisfiable") for f in findings):
                 findings += check_no_value(kb, Analysis(ckb), today, samples)
     return findings

@@ -346,3 +346,9 @@ def test_the_report_lists_the_communications_with_their_own_facts(tmp_path):
         in text
     )
     assert "threat\\_kind: death" in text
+
+
+def test_the_derived_kbs_are_within_the_engine_s_limits():
+    from kbcheck.engine.lint import check_series_limits
+
+    assert check_series_limits(KB) == []
