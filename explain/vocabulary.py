@@ -83,6 +83,14 @@ def case_template(kb: KB, case_id: str, offence_date: dt.date | None = None) -> 
         for fact in members:
             example = "unknown"
             out.append(f"  # {fact.name}: {example}   # {values_text(fact)}: {fact.meaning}")
+    if kb.series is not None:
+        out += [
+            "# Several communications? List them, each on its own date with its own facts (the facts of one",
+            "# communication; docs/case-format.md 1.5), and leave offence_date out: it is the last one's.",
+            "# communications:",
+            f"#   - {{id: m1, date: {day}, medium: text_message, content_grossly_offensive: true}}",
+            f"#   - {{id: m2, date: {day}, time: '23:40', medium: text_message, content_threat: true}}",
+        ]
     return "\n".join(out) + "\n"
 
 
