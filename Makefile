@@ -99,7 +99,7 @@ demo: compiler $(STAMP) dot
 	$(BIN)/kbcheck explain $(DEMO_CASE) offence.mca_s1 -o $(DEMO_SVG)
 	@echo "The explanation diagram is in $(DEMO_SVG)"
 
-# The suite runs on every core (pytest-xdist): about 2 minutes 45 seconds on two.
+# The suite runs on every core (pytest-xdist): about 3 minutes 15 seconds on two.
 test: compiler $(STAMP) dot chromium pdf-tools
 	KBCHECK_BROWSER_TESTS=required $(BIN)/python -m pytest -q -n auto
 	$(BIN)/kbcheck lint
