@@ -218,8 +218,14 @@ class Assessment:
                 "first": case.communications[0].date.isoformat(),
                 "last": case.communications[-1].date.isoformat(),
                 "lead": series.lead,
+                **{r.fact: typed_fact(series.view.value(r.fact)) for r in series.plan.kb.series.rises},
             },
         }
+
+
+def typed_fact(value: Any) -> Any:
+    """A fact's value as JSON shows it: true or false, or the word `unknown`."""
+    return value if isinstance(value, bool) else str(value)
 
 
 class RawJSON(str):
