@@ -198,10 +198,17 @@ def test_text_from_the_case_is_escaped(client, example_form):
     assert "<b>bold</b>" not in page.text and "&lt;b&gt;bold&lt;/b&gt;" in page.text
 
 
-def test_a_series_is_refused_by_the_page_with_where_to_go_instead(client):
+def test_a_series_is_shown_read_only_with_its_communications_and_timeline(client):
     series = EXAMPLE.parent / "series-2024-repeal.yaml"
     opened = client.post("/ui/open", files={"file": ("series.yaml", series.read_bytes(), "application/yaml")})
-    assert opened.status_code == 400 and "lists 4 communications" in opened.text and "--timeline" in opened.text
-    assert "series-2024-repeal" not in client.get("/").text  # not offered among the examples
+    assert opened.status_code == 200
+    html = opened.text
+    assert "lists 4 communications" in html and "--timeline" in html
+    assert 'id="comm-b3"' in html and "indecent_or_grossly_offensive; either way" in html
+    assert "osa2023.s181" in html and "the case rests on it" in html
+    assert "<svg" in html and "2024-01-31: the law changes" in html.replace("&#45;", "-")
+    assert 'id="case-form"' not in html  # nothing to edit
+    assert "series-2024-repeal" in client.get("/").text  # offered among the examples
+    assert 'id="comm-a3"' in client.get("/?example=series-2015-either-way").text
     api = client.post("/api/assess", json={"case": read_case(series, load_kb()).to_data()})
     assert api.status_code == 200 and api.json()["series"]["communications"] == 4

@@ -6,7 +6,6 @@ measured from."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, UploadFile
@@ -38,22 +37,46 @@ def _fields(form: FormData) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def _editable_examples(examples: dict[str, Path]) -> list[str]:
-    """The examples the page can edit: those of one communication (a series has a list)."""
-    from kbcheck.engine.yamlio import load_file
+def _series_page(request: Request, case: Case) -> HTMLResponse:
+    """A series, read-only: its summary, the case's headline, each communication, the timeline."""
+    from markupsafe import Markup
 
-    return [name for name, path in sorted(examples.items()) if "communications" not in (load_file(path) or {})]
+    from kbcheck.explain import dot, style, timeline
+    from kbcheck.explain.report import KEY_CONCLUSIONS
+    from kbcheck.explain.series_view import STANDING_WORDS, law_of, open_on, summary
+
+    server = _server(request)
+    result = assess(case, server.kb, server.engine)
+    stages = views.conclusion_stages(result, Explanation(result).status(), [])
+    rows = [
+        {
+            "id": comm.id,
+            "date": comm.date.isoformat(),
+            "lead": comm.id == result.series.lead,
+            "standing": STANDING_WORDS.get(assessed.values["series.standing"], ""),
+            "law": law_of(assessed),
+            "also": open_on(assessed),
+        }
+        for comm, assessed in zip(case.communications, result.series.communications, strict=True)
+    ]
+    svg = timeline.render(result, "svg", style.SCREEN)
+    return _render(
+        request,
+        "series.html.j2",
+        case=case,
+        summary=summary(result),
+        headline=views.headline(stages, KEY_CONCLUSIONS),
+        communications=rows,
+        timeline=Markup(dot.svg_element(svg, 'role="img" aria-label="the series as a timeline"')),
+        examples=sorted(server.examples),
+        engine=server.engine,
+    )
 
 
 def _page(request: Request, case: Case, notice: str = "", status: int = 200) -> HTMLResponse:
     server = _server(request)
-    if case.communications:  # the form holds one communication's facts: it would drop the list
-        notice = (
-            f"{case.source}: lists {len(case.communications)} communications; this page edits a case of one "
-            "communication. Use `kbcheck assess`, `kbcheck why --communication ID` and `kbcheck explain "
-            "--timeline`, or POST it to /api/assess."
-        )
-        case, status = forms.blank_case(server.kb, server.today), 400
+    if case.communications:  # the form holds one communication's facts: a series is shown, not edited
+        return _series_page(request, case)
     values = forms.form_values(case)
     return _render(
         request,
@@ -64,7 +87,7 @@ def _page(request: Request, case: Case, notice: str = "", status: int = 200) -> 
         groups=views.fact_groups(server.kb, values),
         jurisdictions=server.kb.facts["jurisdiction"].values,
         law_dates=views.law_dates(server.kb),
-        examples=_editable_examples(server.examples),
+        examples=sorted(server.examples),
         previous=json.dumps(case.to_data(), ensure_ascii=False),
         notice=notice,
         engine=server.engine,
