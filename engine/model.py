@@ -8,7 +8,7 @@ values, sources, and rules with a citation, dates in force, conditions and one c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 UNKNOWN = "unknown"
 
@@ -287,6 +287,11 @@ class SeriesDef:
             if agg.name == name:
                 return agg
         return None
+
+    def reading(self, name: str) -> Aggregate:
+        """How the case reads a name of one communication: its aggregate, or (with no order) the
+        lead communication's value, under the lead's authority."""
+        return self.aggregate(name) or replace(self.lead, name=name, order=())
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,10 @@ from . import fnv
 from .case import Case
 from .compiler import CompiledKB
 from .errors import CaseError, EngineError
-from .model import KB, UNKNOWN, Aggregate, All, ConclusionDef, FactDef, Rule, Test
+from .loader import _identities, token
+from .model import KB, UNKNOWN, Aggregate, All, ConclusionDef, FactDef, Rise, Rule, Test, _names
 from .result import Assessment
+from .series_def import tokens_of
 
 NONE = "nothing_yet"  # the series so far, before its first communication (no value of the KB is called so)
 STAGE = "series"
@@ -64,11 +66,6 @@ class SeriesPlan:
     case: KB
     carried: tuple[str, ...] = ()  # every name the fold carries (`before:` and `series:`): names, and the rises'
 
-    def aggregate(self, name: str) -> Aggregate:
-        series = self.kb.series
-        assert series is not None
-        return series.aggregate(name) or replace(series.lead, name=name, order=())
-
 
 _plans: dict[str, SeriesPlan] = {}
 
@@ -88,10 +85,6 @@ def base_of(kb: KB) -> KB:
         if kb.fingerprint in (the_plan.case.fingerprint, the_plan.step.fingerprint):
             return the_plan.kb
     return kb
-
-
-def _values(kb: KB, name: str) -> tuple[str, ...]:
-    return kb.facts[name].tokens() if name in kb.facts else kb.conclusions[name].values
 
 
 def _rule(agg: Aggregate, rid: str, title: str, tests: list[Test], conclusion: str, value: str, file: str) -> Rule:
@@ -115,7 +108,7 @@ def _build(kb: KB) -> SeriesPlan:
         raise EngineError("this knowledge base does not say how to read a list of communications (kb/series.yaml)")
     comm_conclusions = frozenset(series.conclusions)
     case_rules = [r for r in kb.rules if r.conclusion not in comm_conclusions]
-    read = {t for r in case_rules for t in _tested(r.when)}
+    read = {t for r in case_rules for t in _names(r.when)}
     comm_facts = tuple(f for f in series.facts if f in read)
     lead = series.lead
     names = (lead.name, *sorted((comm_conclusions - {lead.name}) | set(comm_facts)))
@@ -155,7 +148,7 @@ def _build(kb: KB) -> SeriesPlan:
                 )
             )
     for name in names:
-        values = _values(kb, name)
+        values = tokens_of(name, kb.facts, kb.conclusions)
         step_facts[this(name)] = FactDef(
             this(name), "enum", f"{name} of this communication", STAGE, values=_plain(values)
         )
@@ -169,9 +162,8 @@ def _build(kb: KB) -> SeriesPlan:
         step_conclusions[so_far(name)] = ConclusionDef(
             so_far(name), values, f"{name} of the series up to this communication", STAGE, public=False
         )
-        agg = series.aggregate(name)
-        if agg is None:  # the lead's value
-            agg = replace(lead, name=name, order=())
+        agg = series.reading(name)
+        if not agg.order:  # the lead's value
             for value in values:
                 rules.append(
                     _rule(
@@ -222,7 +214,7 @@ def _build(kb: KB) -> SeriesPlan:
                 )
     carried = list(names)
     for rise in series.rises:
-        _rise_rules(kb, rise, step_facts, step_conclusions, rules, file)
+        _rise_rules(rise, step_facts, step_conclusions, rules, file)
         carried += [rise.fact, f"{rise.fact}.lowest", f"{rise.fact}.gap"]
     step = replace(
         kb,
@@ -244,7 +236,7 @@ def _build(kb: KB) -> SeriesPlan:
         case_facts[so_far(name)] = FactDef(
             so_far(name), "enum", f"{name} as the series gives it", STAGE, values=_plain(values)
         )
-        agg = series.aggregate(name) or replace(lead, name=name, order=())
+        agg = series.reading(name)
         how = "the highest value any communication has" if agg.order else "the lead communication's value"
         for value in values:
             bridges.append(
@@ -271,7 +263,7 @@ def _build(kb: KB) -> SeriesPlan:
         for cdef in derived.conclusions.values():
             if len(set(cdef.values)) != len(cdef.values):
                 raise EngineError(f"the series' conclusion '{cdef.id}' lists a value twice")
-    ids = [n for k in (step, case) for n in _identities(k)]
+    ids = [n for k in (step, case) for n in _identities(k.facts, k.conclusions, list(k.rules))]
     clashes = fnv.collisions(ids)
     if clashes:
         raise EngineError(f"the series' names '{clashes[0][0]}' and '{clashes[0][1]}' share a 32-bit identity hash")
@@ -285,7 +277,7 @@ def rise_step(order: tuple[str, ...], rose: str, lowest: str, gap: str, this_val
     """One step of a rise along the series (kb/series.yaml `rises`): from whether it has risen so
     far, the least serious known value so far and whether any value so far was unknown, and this
     communication's value, the same three after it. A rise is a value more serious (earlier in
-    `order`) than an earlier one; where an unknown value could make one, it is unknown. `none`
+    `order`) than an earlier one; where an unknown value could make one, it is unknown. `NONE`
     stands for the series before its first communication."""
     rank = {value: i for i, value in enumerate(order)}
     known = this_value in rank
@@ -301,15 +293,16 @@ def rise_step(order: tuple[str, ...], rose: str, lowest: str, gap: str, this_val
 
 
 def _rise_rules(
-    kb: KB,
-    rise: Any,
+    rise: Rise,
     facts: dict[str, FactDef],
     conclusions: dict[str, ConclusionDef],
     rules: list[Rule],
     file: str,
 ) -> None:
-    """The fold's rules for one rise: generated from `rise_step` over every state, each rule
-    naming the states it covers, and citing the rise's authority."""
+    """The fold's rules for one rise, citing the rise's authority: whether any value so far was
+    unknown, the least serious known value so far, and whether the series has risen, as
+    `rise_step` defines them (tests/test_series.py folds both over generated series). Each
+    state is tested by equality or by one `in` of its own, within durable_rules' limits."""
     fact, low, gap = rise.fact, f"{rise.fact}.lowest", f"{rise.fact}.gap"
     levels = (*rise.order, NONE)
     words = {
@@ -468,19 +461,6 @@ def _plain(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v for v in values if v != UNKNOWN)
 
 
-def _tested(cond: Any) -> set[str]:
-    if isinstance(cond, Test):
-        return {cond.name}
-    return set().union(*(_tested(item) for item in cond.items)) if cond.items else set()
-
-
-def _identities(kb: KB) -> list[str]:
-    ids = list(kb.facts)
-    for cid, cdef in kb.conclusions.items():
-        ids.extend(f"{cid}={value}" for value in cdef.values)
-    return ids
-
-
 @dataclass
 class SeriesResult:
     """What a series' assessment holds beside the case's own: each communication's own
@@ -552,7 +532,7 @@ def assess_series(case: Case, kb: KB, engine: str, get_engine: Any, compiled: An
         per_comm.append(replace(assessed, firings=(), values={n: v for n, v in assessed.values.items() if n in own}))
         step_values: dict[str, str] = {}
         for name in the_plan.names:
-            step_values[this(name)] = assessed.values[name] if name in own else _token(comm_case.value(name))
+            step_values[this(name)] = assessed.values[name] if name in own else token(comm_case.value(name))
         for name in the_plan.carried:
             step_values[before(name)] = carried[name]
         records = step_engine.run(plain_facts(the_plan.step, _StepCase(step_values), step_ckb.offsets))
@@ -641,7 +621,7 @@ def case_candidates(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
         risen = set(possible[rise.fact]) - {UNKNOWN}
         if UNKNOWN in possible[rise.fact]:  # the series may leave it to the case file, or to nobody
             given = assessment.case.given.get(rise.fact)
-            risen |= {_token(given)} if given is not None else {"true", "false", UNKNOWN}
+            risen |= {token(given)} if given is not None else {"true", "false", UNKNOWN}
         candidates[rise.fact] = [fact_dict(the_plan.case, rise.fact, v) for v in sorted(risen)]
     return candidates
 
@@ -665,15 +645,14 @@ def provenance(assessment: Assessment, name: str) -> str:
     own = name[len("series:") :] if name.startswith("series:") else name
     if own not in the_plan.conclusions and own not in the_plan.facts:
         return ""
-    agg = series.aggregate(own)
-    if agg is None:
+    if not series.reading(own).order:
         return f"the lead communication's, {result.lead}"
     value = result.view.value(name)
-    wanted = value if isinstance(value, str) else _token(value)
+    wanted = value if isinstance(value, str) else token(value)
     ids = [
         cid
         for cid, assessed in zip(result.ids, result.communications, strict=True)
-        if (assessed.values[own] if own in the_plan.conclusions else _token(assessed.case.value(own))) == wanted
+        if (assessed.values[own] if own in the_plan.conclusions else token(assessed.case.value(own))) == wanted
     ]
     shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
     return f"the highest of the communications' values, from {shown}"
@@ -707,12 +686,6 @@ def open_facts(assessment: Assessment, names: set[str]) -> set[str]:
         and name not in case.derived
         and (name not in comm_facts or any(name not in c.given for c in case.communications))
     }
-
-
-def _token(value: Any) -> str:
-    from .loader import token
-
-    return token(value)
 
 
 def _typed(kb: KB, name: str, value: str) -> Any:
