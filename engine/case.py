@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .communications import Communication, derive, parse_communications
+from .communications import Communication, derive, disagreement, parse_communications
 from .compiler import holds
 from .dates import parse_date
 from .errors import BIDI_CONTROLS, CaseError, InputError, unsafe_character
@@ -97,12 +97,6 @@ class Case:
         if name in self.given:
             return self.given[name]
         return self.derived.get(name, UNKNOWN)
-
-    def communication(self, cid: str) -> Communication | None:
-        for comm in self.communications:
-            if comm.id == cid:
-                return comm
-        return None
 
     def for_communication(self, comm: Communication) -> Case:
         """The case as it stands for one of its communications: that communication's date as the
@@ -420,14 +414,12 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             field="offence_date",
         )
     communications: tuple[Communication, ...] = ()
-    if series and "offence_date" not in data:
+    if series:  # each item is checked against the assessment date (or today), whichever is earlier
         early = _date_field(label, data, "assessment_date") if "assessment_date" in data else today
         communications = parse_communications(
             kb, raw_comms, label, data.line_of("communications"), min(early, today), today
         )
-        offence = communications[-1].date
-    else:
-        offence = _date_field(label, data, "offence_date")
+    offence = communications[-1].date if "offence_date" not in data else _date_field(label, data, "offence_date")
     if offence > today:
         raise CaseError(
             label,
@@ -494,10 +486,6 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
             lines[name] = line
     derived: dict[str, Any] = {}
     if series:
-        if not communications:
-            communications = parse_communications(
-                kb, raw_comms, label, data.line_of("communications"), assessment, today
-            )
         latest = communications[-1].date
         if latest != offence:
             raise CaseError(
@@ -510,12 +498,7 @@ def case_from_data(kb: KB, data: Any, label: str, today: dt.date | None = None) 
         derived = derive(kb, communications)
         for name, value in derived.items():
             if name in given and given[name] != value:
-                raise CaseError(
-                    label,
-                    f"the communications listed give {value}; this says {given[name]} (leave it out, or make them agree)",
-                    line=lines.get(name),
-                    field=f"facts.{name}",
-                )
+                raise disagreement(label, name, value, given[name], lines.get(name))
     case = Case(
         id=case_id,
         offence_date=offence,

@@ -28,8 +28,9 @@ from typing import Any
 
 from . import fnv
 from .case import Case
+from .communications import disagreement
 from .compiler import CompiledKB
-from .errors import CaseError, EngineError
+from .errors import EngineError
 from .loader import _identities, token
 from .model import KB, UNKNOWN, Aggregate, All, ConclusionDef, FactDef, Rise, Rule, Test, _names
 from .result import Assessment
@@ -571,13 +572,7 @@ def _give_rise(case: Case, given: dict[str, Any], fact: str, value: str) -> None
         return
     derived = value == "true"
     if fact in case.given and case.given[fact] != derived:
-        raise CaseError(
-            case.source,
-            f"the communications listed give {value}; this says {str(case.given[fact]).lower()} "
-            "(leave it out, or make them agree)",
-            line=case.lines.get(fact),
-            field=f"facts.{fact}",
-        )
+        raise disagreement(case.source, fact, derived, case.given[fact], case.lines.get(fact))
     given[fact] = derived
 
 
