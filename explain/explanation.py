@@ -282,8 +282,7 @@ class Explanation:
             deps = open_facts(self.assessment, deps)
         if among is not None:
             deps &= set(among)
-        given = self.case.given if self.series is not None else self.view.given
-        unknown = sorted(f for f in deps if not self.kb.facts[f].header and f not in given)
+        unknown = sorted(f for f in deps if not self.kb.facts[f].header and f not in self.case.given)
         questions = []
         for fact in unknown:
             outcomes: dict[str, dict[str, str]] = {t: {} for t in targets}
@@ -334,10 +333,10 @@ class Explanation:
             data["communications"] = _edited_items(
                 self.case, data["communications"], offence_date, moves or {}, removals
             )
-            data.pop("offence_date", None)
+            data.pop("offence_date", None)  # the last communication's, wherever it now is
         elif moves or removals:
             raise CaseError(self.case.source, "the case lists no communications to move or remove")
-        if offence_date is not None and not self.case.communications:
+        elif offence_date is not None:
             data["offence_date"] = offence_date.isoformat()
         if assessment_date is not None:
             data["assessment_date"] = assessment_date.isoformat()
