@@ -20,6 +20,7 @@ from kbcheck.engine.model import KB, Rule, Source
 from kbcheck.engine.result import Assessment, Firing
 
 from .explanation import UNSETTLED, Explanation, Question
+from .series_view import Row
 from .text import qualifier_words, unique_rules, value_text
 
 DEFAULT_DIAGRAM = "offence.mca_s1"
@@ -133,16 +134,6 @@ class Open:
     headline: tuple[Consequence, ...] = ()
 
 
-@dataclass(frozen=True)
-class CommunicationRow:
-    id: str
-    date: str
-    standing: str
-    law: str
-    facts: str
-    lead: bool
-
-
 @dataclass
 class Report:
     case_id: str
@@ -174,7 +165,7 @@ class Report:
     # A series (docs/case-format.md §1.5): the headline in words, and each communication with how
     # its s.1 count stands, the law it was judged under and its own facts.
     series: list[str] = field(default_factory=list)
-    communications: list[CommunicationRow] = field(default_factory=list)
+    communications: list[Row] = field(default_factory=list)
 
     @property
     def sources_by_kind(self) -> list[tuple[str, list[Source]]]:
@@ -291,25 +282,15 @@ def _series(assessment: Assessment) -> dict[str, Any]:
     """The series' part of the report: its headline and its communications, or nothing."""
     if assessment.series is None:
         return {}
-    from .series_view import STANDING_WORDS, law_of, summary
+    from .series_view import rows, summary
 
-    rows = [
-        CommunicationRow(
-            comm.id,
-            long_date(comm.date.isoformat()),
-            STANDING_WORDS.get(assessed.values["series.standing"], ""),
-            law_of(assessed),
-            ", ".join(f"{k}: {value_text(v)}" for k, v in comm.given.items()) or "only the case's facts",
-            comm.id == assessment.series.lead,
-        )
-        for comm, assessed in zip(assessment.case.communications, assessment.series.communications, strict=True)
-    ]
+    listed = [replace(row, date=long_date(row.date)) for row in rows(assessment)]
     lines = [line for line in summary(assessment) if line]
     lines.append(
         f"The diagram of section 1 is the chain of {assessment.series.lead}, the communication the case rests "
         "on, on its own date; `kbcheck explain CASE --timeline` draws every communication's."
     )
-    return {"series": lines, "communications": rows}
+    return {"series": lines, "communications": listed}
 
 
 def _open(question: Question) -> Open:

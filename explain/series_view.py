@@ -8,6 +8,7 @@ which law each was judged (the s.1 limbs in force and the mode of trial on its d
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 from kbcheck.engine.result import Assessment
 
@@ -42,6 +43,44 @@ def open_on(assessed: Assessment) -> list[str]:
     one communication, kb/series.yaml)."""
     ldef = assessed.kb.lists["alternatives"]
     return [m for m in ldef.members if assessed.values.get(ldef.member_id(m)) == "yes"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One communication as `assess`, the report, the page and the timeline show it."""
+
+    id: str
+    date: str  # ISO
+    time: str
+    standing: str  # the token of `series.standing`
+    words: str  # how its s.1 count stands, in words
+    law: str  # the law it was judged under
+    also: list[str]  # the other offences open on it
+    facts: str  # its own facts, as the file gives them
+    quotation: str
+    lead: bool
+
+
+def rows(assessment: Assessment) -> list[Row]:
+    """Each communication of a series, in date order."""
+    from .text import value_text
+
+    series = assessment.series
+    return [
+        Row(
+            comm.id,
+            comm.date.isoformat(),
+            comm.time,
+            assessed.values["series.standing"],
+            STANDING_WORDS.get(assessed.values["series.standing"], ""),
+            law_of(assessed),
+            open_on(assessed),
+            ", ".join(f"{k}: {value_text(v)}" for k, v in comm.given.items()) or "only the case's facts",
+            comm.quotation,
+            comm.id == series.lead,
+        )
+        for comm, assessed in zip(assessment.case.communications, series.communications, strict=True)
+    ]
 
 
 def offences(assessment: Assessment) -> dict[str, dict[str, list[str]]]:
@@ -103,7 +142,7 @@ def summary(assessment: Assessment) -> list[str]:
 
 def series_lines(assessment: Assessment, width: int = 100) -> list[str]:
     """THE SERIES, as `assess` prints it: the summary, then each communication on a line."""
-    series, comms = assessment.series, assessment.case.communications
+    comms = assessment.case.communications
     lines = ["", "THE SERIES"]
     for i, sentence in enumerate(summary(assessment)):
         if not sentence:
@@ -113,13 +152,10 @@ def series_lines(assessment: Assessment, width: int = 100) -> list[str]:
         else:
             lines.extend(_wrapped(sentence, width))
     lines.append("")
-    for comm, assessed in list(zip(comms, series.communications, strict=True))[:SHOWN]:
-        mark = "  (lead)" if comm.id == series.lead else ""
-        words = STANDING_WORDS.get(assessed.values["series.standing"], "")
+    for row in rows(assessment)[:SHOWN]:
+        mark = "  (lead)" if row.lead else ""
         lines.extend(
-            _wrapped(
-                f"{comm.id}  {comm.date.isoformat()}{' ' + comm.time if comm.time else ''}  s.1 {words}{mark}", width
-            )
+            _wrapped(f"{row.id}  {row.date}{' ' + row.time if row.time else ''}  s.1 {row.words}{mark}", width)
         )
     if len(comms) > SHOWN:
         lines.append(f"  ... and {len(comms) - SHOWN} more (`kbcheck assess --json` lists every communication)")

@@ -19,7 +19,7 @@ from kbcheck.engine.result import Assessment
 
 from . import dot, style
 from .graph import build, conclusion_node, justification
-from .series_view import STANDING_WORDS, law_of, open_on
+from .series_view import rows
 
 CHAINS_UP_TO = 8  # communications whose chains are drawn; a longer series shows the line alone
 STANDING_COLOURS = {
@@ -82,32 +82,30 @@ def timeline(assessment: Assessment, look: style.Look = style.SCREEN, depth: int
     )
     graph.attr("node", fontname=style.FONT, fontsize=str(look.font), margin="0.12,0.06")
     events: list[tuple[dt.date, int, str]] = []
-    for index, (comm, assessed) in enumerate(zip(comms, series.communications, strict=True)):
-        standing = assessed.values["series.standing"]
-        fill, border = STANDING_COLOURS.get(standing, ("#ffffff", "#222222"))
-        also = open_on(assessed)
-        rows = [
-            _cell(f"{comm.id}  {comm.date.isoformat()}{' ' + comm.time if comm.time else ''}", look.font, bold=True),
-            _cell(f"s.1 {STANDING_WORDS.get(standing, standing)}", look.font, colour=border),
-            _cell(law_of(assessed), look.small),
+    for index, row in enumerate(rows(assessment)):
+        fill, border = STANDING_COLOURS.get(row.standing, ("#ffffff", "#222222"))
+        cells = [
+            _cell(f"{row.id}  {row.date}{' ' + row.time if row.time else ''}", look.font, bold=True),
+            _cell(f"s.1 {row.words}", look.font, colour=border),
+            _cell(row.law, look.small),
         ]
-        if also:
-            rows.append(_cell("also open: " + ", ".join(also), look.small))
-        if comm.quotation:
-            rows.append(_cell(f"“{comm.quotation[:60]}”", look.smaller, colour="#555555"))
-        if comm.id == series.lead:
-            rows.append(_cell("the case rests on this communication", look.smaller, bold=True))
-        label = '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
+        if row.also:
+            cells.append(_cell("also open: " + ", ".join(row.also), look.small))
+        if row.quotation:
+            cells.append(_cell(f"“{row.quotation[:60]}”", look.smaller, colour="#555555"))
+        if row.lead:
+            cells.append(_cell("the case rests on this communication", look.smaller, bold=True))
+        label = '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(cells) + "</TABLE>>"
         node = f"comm_{index}"
         graph.node(
             node,
             label=label,
             shape="box",
-            style="rounded,filled" + (",bold" if comm.id == series.lead else ""),
+            style="rounded,filled" + (",bold" if row.lead else ""),
             fillcolor=fill,
             color=border,
         )
-        events.append((comm.date, 1, node))
+        events.append((dt.date.fromisoformat(row.date), 1, node))
     for index, (day, sources) in enumerate(law_changes(assessment)):
         node = f"law_{index}"
         label = (

@@ -43,22 +43,11 @@ def _series_page(request: Request, case: Case) -> HTMLResponse:
 
     from kbcheck.explain import dot, style, timeline
     from kbcheck.explain.report import KEY_CONCLUSIONS
-    from kbcheck.explain.series_view import STANDING_WORDS, law_of, open_on, summary
+    from kbcheck.explain.series_view import rows, summary
 
     server = _server(request)
     result = assess(case, server.kb, server.engine)
     stages = views.conclusion_stages(result, Explanation(result).status(), [])
-    rows = [
-        {
-            "id": comm.id,
-            "date": comm.date.isoformat(),
-            "lead": comm.id == result.series.lead,
-            "standing": STANDING_WORDS.get(assessed.values["series.standing"], ""),
-            "law": law_of(assessed),
-            "also": open_on(assessed),
-        }
-        for comm, assessed in zip(case.communications, result.series.communications, strict=True)
-    ]
     svg = timeline.render(result, "svg", style.SCREEN)
     return _render(
         request,
@@ -66,7 +55,7 @@ def _series_page(request: Request, case: Case) -> HTMLResponse:
         case=case,
         summary=summary(result),
         headline=views.headline(stages, KEY_CONCLUSIONS),
-        communications=rows,
+        communications=rows(result),
         timeline=Markup(dot.svg_element(svg, 'role="img" aria-label="the series as a timeline"')),
         examples=sorted(server.examples),
         engine=server.engine,
