@@ -210,16 +210,19 @@ class Assessment:
             item["lead"] = comm.id == series.lead
             item.update(assessed.communication_json())
             items.append(item)
+        return {"communications": items, "series": self.series_summary()}
+
+    def series_summary(self) -> dict[str, Any]:
+        """The series as the JSON's `series` gives it: how many communications, the counts and
+        rises the list gives, its first and last dates, and the lead communication."""
+        series, case = self.series, self.case
         return {
-            "communications": items,
-            "series": {
-                "communications": len(items),
-                **{d.fact: case.derived[d.fact] for d in series.plan.kb.series.derived if d.fact in case.derived},
-                "first": case.communications[0].date.isoformat(),
-                "last": case.communications[-1].date.isoformat(),
-                "lead": series.lead,
-                **{r.fact: typed_fact(series.view.value(r.fact)) for r in series.plan.kb.series.rises},
-            },
+            "communications": len(case.communications),
+            **{d.fact: case.derived[d.fact] for d in series.plan.kb.series.derived if d.fact in case.derived},
+            "first": case.communications[0].date.isoformat(),
+            "last": case.communications[-1].date.isoformat(),
+            "lead": series.lead,
+            **{r.fact: typed_fact(series.view.value(r.fact)) for r in series.plan.kb.series.rises},
         }
 
 

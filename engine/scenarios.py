@@ -201,17 +201,10 @@ def check(assessment: Assessment, expectations: list[Expectation]) -> list[Failu
 
 
 def _series_value(assessment: Assessment, name: str) -> Any:
-    """What a series gives: its lead communication, and the counts of its list."""
+    """What a series gives, as the JSON's `series` says it: its lead, the counts, the rises."""
     if assessment.series is None:
         return None
-    key = name.split(".", 1)[1]
-    if key == "lead":
-        return assessment.series.lead
-    if key == "communications":
-        return len(assessment.series.ids)
-    if key in assessment.case.derived:
-        return assessment.case.derived[key]
-    return assessment.series.view.value(key)  # a rise the series gives (escalation)
+    return assessment.series_summary().get(name.split(".", 1)[1])
 
 
 def run_file(path: Path, kb: KB, engine: str = "durable", today: dt.date | None = None) -> Outcome:
